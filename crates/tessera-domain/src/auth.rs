@@ -1,0 +1,266 @@
+//! The authentication use cases: first-run setup, login, session lookup, logout.
+
+use crate::clock::Clock;
+use crate::config::AuthConfig;
+use crate::error::Error;
+use crate::hashing::{HashPool, Hasher};
+use crate::secret::{Password, SessionKey};
+use crate::store::{NewSession, SetupOutcome, SetupRequest, Store};
+use crate::throttle::Throttler;
+use crate::user::{normalize_email, LoginHistoryEntry, NewUser, User, UserId};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+pub const SETUP_TOKEN: &str = "setup-token";
+
+/// Who is calling, as far as the transport can tell.
+#[derive(Debug, Clone, Default)]
+pub struct ClientContext {
+    pub ip: Option<String>,
+    pub device_id: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// First-run setup as submitted; the transport has already checked its shape.
+#[derive(Debug, Clone)]
+pub struct SetupInput {
+    pub token: String,
+    pub user: NewUser,
+    pub password: Password,
+    pub site_name: String,
+    pub site_locale: Option<String>,
+}
+
+/// The current user plus what `GET /api/user/current` derives from their history.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub first_login: DateTime<Utc>,
+    pub user_count: i64,
+}
+
+pub struct Auth {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    hashes: HashPool,
+    config: AuthConfig,
+}
+
+impl Auth {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: AuthConfig,
+    ) -> Result<Self, Error> {
+        let hasher = Hasher::new(config.hash).map_err(Error::internal)?;
+        let hashes = HashPool::new(hasher, config.hash_workers, config.hash_queue);
+        Ok(Self {
+            store,
+            clock,
+            hashes,
+            config,
+        })
+    }
+
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Creates the setup token on first start; returns it while nobody has been set up yet.
+    pub async fn ensure_setup_token(&self) -> Result<Option<String>, Error> {
+        if self.store.user_count().await? > 0 {
+            return Ok(None);
+        }
+        let fresh = uuid::Uuid::new_v4().to_string();
+        Ok(Some(self.store.init_setting(SETUP_TOKEN, &fresh).await?))
+    }
+
+    pub async fn setup_token(&self) -> Result<Option<String>, Error> {
+        Ok(self.store.setting(SETUP_TOKEN).await?)
+    }
+
+    pub async fn has_user(&self) -> Result<bool, Error> {
+        Ok(self.store.user_count().await? > 0)
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, Error> {
+        Ok(self.store.setting(key).await?)
+    }
+
+    /// `POST /api/setup`: creates the first admin and logs them in, all or nothing.
+    pub async fn setup(
+        &self,
+        input: SetupInput,
+        client: &ClientContext,
+    ) -> Result<SessionKey, Error> {
+        if self.has_user().await? {
+            return Err(Error::SetupAlreadyDone);
+        }
+        let password_hash = self.hashes.hash(input.password).await?;
+        let mut settings = vec![
+            ("site-name".to_string(), input.site_name),
+            (
+                "admin-email".to_string(),
+                normalize_email(&input.user.email),
+            ),
+        ];
+        if let Some(locale) = input.site_locale {
+            settings.push(("site-locale".to_string(), locale));
+        }
+        let req = SetupRequest {
+            token: input.token,
+            user: NewUser {
+                is_superuser: true,
+                ..input.user
+            },
+            password_hash,
+            settings,
+        };
+        match self.store.setup_first_user(&req, self.now()).await? {
+            SetupOutcome::Created(user_id) => self.start_session(user_id, client).await,
+            SetupOutcome::UserExists => Err(Error::SetupAlreadyDone),
+            SetupOutcome::TokenMismatch => Err(Error::Validation(crate::FieldErrors::single(
+                "token",
+                "Token does not match the setup token.",
+            ))),
+        }
+    }
+
+    /// Creates a person with a password (the CLI's `user create`).
+    pub async fn create_user(&self, user: NewUser, password: Password) -> Result<User, Error> {
+        let hash = self.hashes.hash(password).await?;
+        let id = self
+            .store
+            .create_user(&user, Some(&hash), self.now())
+            .await?;
+        self.store.user(id).await?.ok_or(Error::NotFound)
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>, Error> {
+        Ok(self.store.list_users().await?)
+    }
+
+    /// `POST /api/session`: throttled by username and client IP, failures indistinguishable.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: Password,
+        client: &ClientContext,
+    ) -> Result<SessionKey, Error> {
+        let now = self.now();
+        let mut pairs: Vec<(Throttler, &str)> = vec![(Throttler::LoginUsername, username)];
+        if let Some(ip) = client.ip.as_deref() {
+            pairs.push((Throttler::LoginIp, ip));
+        }
+        if self.config.throttle_enabled {
+            for &(throttler, key) in &pairs {
+                let policy = throttler.policy();
+                let window = self
+                    .store
+                    .throttle_window(throttler, key, now - policy.window)
+                    .await?;
+                if let Err(message) = policy.check(window, now) {
+                    self.record_failure(&pairs, now).await?;
+                    return Err(Error::Throttled {
+                        field: "username",
+                        message,
+                    });
+                }
+            }
+        }
+        let creds = self.store.credentials(&normalize_email(username)).await?;
+        let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
+        let matches = self.hashes.verify(password, stored).await?;
+        let Some(creds) = creds.filter(|_| matches) else {
+            self.record_failure(&pairs, now).await?;
+            return Err(Error::InvalidCredentials);
+        };
+        if !creds.is_active {
+            self.record_failure(&pairs, now).await?;
+            return Err(Error::AccountDisabled);
+        }
+        self.start_session(creds.user_id, client).await
+    }
+
+    async fn record_failure(
+        &self,
+        pairs: &[(Throttler, &str)],
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        if !self.config.throttle_enabled {
+            return Ok(());
+        }
+        let longest = Throttler::LoginIp.policy().window;
+        Ok(self
+            .store
+            .record_failures(pairs, now, now - longest)
+            .await?)
+    }
+
+    async fn start_session(
+        &self,
+        user_id: UserId,
+        client: &ClientContext,
+    ) -> Result<SessionKey, Error> {
+        let key = SessionKey::generate();
+        let unknown = || "unknown".to_string();
+        self.store
+            .create_session(&NewSession {
+                key_hash: key.hash(),
+                user_id,
+                created_at: self.now(),
+                device_id: client.device_id.clone().unwrap_or_else(unknown),
+                device_description: client.user_agent.clone().unwrap_or_else(unknown),
+                ip_address: client.ip.clone().unwrap_or_else(unknown),
+            })
+            .await?;
+        Ok(key)
+    }
+
+    /// The active user behind a session key, if the session exists and has not expired.
+    pub async fn authenticate(&self, key: &SessionKey) -> Result<Option<User>, Error> {
+        let created_after = self.now() - self.config.session_age;
+        Ok(self.store.session_user(&key.hash(), created_after).await?)
+    }
+
+    /// `DELETE /api/session`: `NotFound` when the key matches no session.
+    pub async fn logout(&self, key: &SessionKey) -> Result<(), Error> {
+        if self.store.delete_session(&key.hash()).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// Deletes sessions past their age; run periodically so the table does not grow without bound.
+    pub async fn purge_expired_sessions(&self) -> Result<u64, Error> {
+        let cutoff = self.now() - self.config.session_age;
+        Ok(self.store.delete_sessions_created_before(cutoff).await?)
+    }
+
+    pub async fn current_user(&self, user: User) -> Result<CurrentUser, Error> {
+        let history = self.store.login_history(user.id).await?;
+        let first_login = history
+            .iter()
+            .map(|h| h.timestamp)
+            .min()
+            .unwrap_or_else(|| self.now());
+        Ok(CurrentUser {
+            user,
+            first_login,
+            user_count: self.store.user_count().await?,
+        })
+    }
+
+    pub async fn login_history(&self, user_id: UserId) -> Result<Vec<LoginHistoryEntry>, Error> {
+        Ok(self.store.login_history(user_id).await?)
+    }
+}

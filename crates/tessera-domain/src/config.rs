@@ -1,0 +1,33 @@
+//! The settings the use cases depend on. Parsing them from the environment is the binary's job.
+
+use crate::hashing::HashParams;
+use crate::password_policy::PasswordPolicy;
+use chrono::Duration;
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// Absolute session lifetime from creation (`MAX_SESSION_AGE` / `MB_SESSION_AGE`, minutes).
+    pub session_age: Duration,
+    /// `MB_DISABLE_SESSION_THROTTLE=true` turns every throttle off.
+    pub throttle_enabled: bool,
+    pub password_policy: PasswordPolicy,
+    pub hash: HashParams,
+    /// Threads verifying passwords at once, and requests allowed to wait for one.
+    pub hash_workers: usize,
+    pub hash_queue: usize,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_age: Duration::minutes(20160),
+            throttle_enabled: true,
+            password_policy: PasswordPolicy::default(),
+            hash: HashParams::default(),
+            hash_workers: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            hash_queue: 64,
+        }
+    }
+}

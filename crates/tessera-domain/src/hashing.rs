@@ -1,0 +1,191 @@
+//! Password hashing with argon2id, run off the async runtime on a bounded pool.
+//!
+//! The pool bounds both the threads hashing at once and the requests waiting for one: a login flood
+//! gets a fast "try again" instead of an unbounded queue eating memory.
+
+use crate::error::Error;
+use crate::secret::Password;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// argon2id cost. Defaults are OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+impl HashParams {
+    /// Cheapest parameters argon2 accepts: for tests only.
+    pub fn fast_for_tests() -> Self {
+        Self {
+            memory_kib: 8,
+            iterations: 1,
+            parallelism: 1,
+        }
+    }
+
+    fn argon2(&self) -> Result<Argon2<'static>, argon2::Error> {
+        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, None)?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        self.argon2().map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+/// Hashes and verifies passwords. Pure CPU work; callers go through [`HashPool`].
+#[derive(Clone)]
+pub struct Hasher {
+    argon2: Argon2<'static>,
+    /// Verified against when the user is unknown, so that case costs the same time.
+    dummy_hash: String,
+}
+
+impl Hasher {
+    pub fn new(params: HashParams) -> Result<Self, argon2::Error> {
+        let argon2 = params.argon2()?;
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let dummy_hash = argon2
+            .hash_password(uuid::Uuid::new_v4().to_string().as_bytes(), &salt)
+            .map_err(|_| argon2::Error::AlgorithmInvalid)?
+            .to_string();
+        Ok(Self { argon2, dummy_hash })
+    }
+
+    pub fn hash(&self, password: &Password) -> String {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        self.argon2
+            .hash_password(password.expose().as_bytes(), &salt)
+            .expect("argon2 with validated params cannot fail")
+            .to_string()
+    }
+
+    /// Verifies against `stored`, or against the dummy hash when there is none. A malformed stored hash
+    /// fails closed.
+    pub fn verify(&self, password: &Password, stored: Option<&str>) -> bool {
+        let found = stored.is_some();
+        let phc = stored.unwrap_or(&self.dummy_hash);
+        let ok = match PasswordHash::new(phc) {
+            // Verify with the parameters recorded in the hash, so changing the defaults keeps old hashes valid.
+            Ok(parsed) => Argon2::default()
+                .verify_password(password.expose().as_bytes(), &parsed)
+                .is_ok(),
+            Err(_) => false,
+        };
+        ok && found
+    }
+}
+
+#[derive(Clone)]
+pub struct HashPool {
+    hasher: Arc<Hasher>,
+    /// Permits for every request in the pool: running plus waiting.
+    admitted: Arc<Semaphore>,
+    /// Permits for the hashing threads themselves.
+    running: Arc<Semaphore>,
+}
+
+impl HashPool {
+    pub fn new(hasher: Hasher, workers: usize, queue: usize) -> Self {
+        let workers = workers.max(1);
+        Self {
+            hasher: Arc::new(hasher),
+            admitted: Arc::new(Semaphore::new(workers + queue)),
+            running: Arc::new(Semaphore::new(workers)),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Hasher) -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let admitted =
+            self.admitted
+                .clone()
+                .try_acquire_owned()
+                .map_err(|_| Error::Overloaded {
+                    retry_after_secs: 1,
+                })?;
+        let running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(Error::internal)?;
+        let hasher = self.hasher.clone();
+        let out = tokio::task::spawn_blocking(move || job(&hasher))
+            .await
+            .map_err(Error::internal)?;
+        drop(running);
+        drop(admitted);
+        Ok(out)
+    }
+
+    pub async fn verify(&self, password: Password, stored: Option<String>) -> Result<bool, Error> {
+        self.run(move |h| h.verify(&password, stored.as_deref()))
+            .await
+    }
+
+    pub async fn hash(&self, password: Password) -> Result<String, Error> {
+        self.run(move |h| h.hash(&password)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let h = Hasher::new(HashParams::fast_for_tests()).unwrap();
+        let pw = Password::new("correct horse 1");
+        let stored = h.hash(&pw);
+        assert!(stored.starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+        assert!(h.verify(&pw, Some(&stored)));
+        assert!(!h.verify(&Password::new("wrong"), Some(&stored)));
+        assert!(!h.verify(&pw, Some("not a phc string")));
+        assert!(!h.verify(&pw, None));
+    }
+
+    #[test]
+    fn default_params_are_owasp() {
+        let h = Hasher::new(HashParams::default()).unwrap();
+        assert!(h
+            .hash(&Password::new("x"))
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_pool_refuses_instead_of_queueing() {
+        let pool = HashPool::new(Hasher::new(HashParams::fast_for_tests()).unwrap(), 1, 0);
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let blocked = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.run(move |_| rx.recv().unwrap()).await })
+        };
+        // Wait until the blocking job holds the only permit.
+        while pool.admitted.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let refused = pool.verify(Password::new("x"), None).await;
+        assert!(matches!(refused, Err(Error::Overloaded { .. })));
+        tx.send(()).unwrap();
+        blocked.await.unwrap().unwrap();
+        assert!(pool.verify(Password::new("x"), None).await.is_ok());
+    }
+}

@@ -1,0 +1,118 @@
+//! Password complexity as Metabase defines it (`MB_PASSWORD_COMPLEXITY`, `MB_PASSWORD_LENGTH`).
+
+/// The requirement map, in the order Metabase prints it.
+pub type Requirements = Vec<(&'static str, usize)>;
+
+/// Minimum counts per character class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    pub complexity: Complexity,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Complexity {
+    Weak,
+    Normal,
+    Strong,
+}
+
+impl Complexity {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "weak" => Some(Self::Weak),
+            "normal" => Some(Self::Normal),
+            "strong" => Some(Self::Strong),
+            _ => None,
+        }
+    }
+
+    fn default_total(self) -> usize {
+        match self {
+            Self::Weak | Self::Normal => 6,
+            Self::Strong => 8,
+        }
+    }
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self::new(Complexity::Normal, None)
+    }
+}
+
+impl PasswordPolicy {
+    pub fn new(complexity: Complexity, length: Option<usize>) -> Self {
+        Self {
+            complexity,
+            total: length.unwrap_or(complexity.default_total()),
+        }
+    }
+
+    /// What `password-complexity` shows in the session properties, e.g. `{"total":6,"digit":1}`.
+    pub fn requirements(&self) -> Requirements {
+        let mut r = vec![("total", self.total)];
+        match self.complexity {
+            Complexity::Weak => {}
+            Complexity::Normal => r.push(("digit", 1)),
+            Complexity::Strong => {
+                r.extend([("lower", 2), ("upper", 2), ("digit", 1), ("special", 1)]);
+            }
+        }
+        r
+    }
+
+    pub fn accepts(&self, password: &str) -> bool {
+        let (mut lower, mut upper, mut digit, mut special) = (0, 0, 0, 0);
+        for c in password.chars() {
+            if c.is_lowercase() {
+                lower += 1;
+            } else if c.is_uppercase() {
+                upper += 1;
+            } else if c.is_numeric() {
+                digit += 1;
+            } else {
+                special += 1;
+            }
+        }
+        self.requirements().iter().all(|&(class, min)| {
+            let have = match class {
+                "total" => password.chars().count(),
+                "lower" => lower,
+                "upper" => upper,
+                "digit" => digit,
+                _ => special,
+            };
+            have >= min
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_needs_six_chars_and_a_digit() {
+        let p = PasswordPolicy::default();
+        assert!(p.accepts("abcde1"));
+        assert!(!p.accepts("abcdef"));
+        assert!(!p.accepts("abc1"));
+    }
+
+    #[test]
+    fn strong_needs_every_class() {
+        let p = PasswordPolicy::new(Complexity::Strong, None);
+        assert!(p.accepts("abCD1!xy"));
+        assert!(!p.accepts("abcd1!xy"));
+        assert!(!p.accepts("aB1!"));
+    }
+
+    #[test]
+    fn length_overrides_total() {
+        let p = PasswordPolicy::new(Complexity::Weak, Some(10));
+        assert!(!p.accepts("abcdefghi"));
+        assert!(p.accepts("abcdefghij"));
+        assert_eq!(p.requirements(), vec![("total", 10)]);
+    }
+}

@@ -1,0 +1,104 @@
+//! People and the groups they belong to.
+
+use chrono::{DateTime, Utc};
+
+pub type UserId = i64;
+pub type GroupId = i64;
+
+/// Every person is a member; created by the first migration.
+pub const ALL_USERS_GROUP: GroupId = 1;
+/// Membership makes a person a superuser.
+pub const ADMIN_GROUP: GroupId = 2;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub is_active: bool,
+    /// Follows membership of the Administrators group; never stored on its own.
+    pub is_superuser: bool,
+    pub is_qbnewb: bool,
+    pub sso_source: Option<String>,
+    pub locale: Option<String>,
+    pub date_joined: DateTime<Utc>,
+    pub last_login: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub group_ids: Vec<GroupId>,
+}
+
+impl User {
+    /// Metabase's `common_name`: first and last name, or the email when both are missing.
+    pub fn common_name(&self) -> String {
+        let joined = [self.first_name.as_deref(), self.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let joined = joined.trim();
+        if joined.is_empty() {
+            self.email.clone()
+        } else {
+            joined.to_string()
+        }
+    }
+}
+
+/// A user as the login path needs it: with the stored password hash. Not `Debug`: it holds a secret.
+pub struct Credentials {
+    pub user_id: UserId,
+    pub is_active: bool,
+    pub password_hash: Option<String>,
+}
+
+/// What creating a person needs.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub is_superuser: bool,
+}
+
+/// Emails are unique case-insensitively and stored lower-cased.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Good enough to refuse obvious mistakes; the mailbox itself is the real check.
+pub fn is_valid_email(email: &str) -> bool {
+    let email = email.trim();
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+        && email.len() <= 254
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginHistoryEntry {
+    pub timestamp: DateTime<Utc>,
+    pub device_id: String,
+    pub device_description: String,
+    pub ip_address: String,
+    pub active: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(is_valid_email("a@b.co"));
+        assert!(!is_valid_email("anything"));
+        assert!(!is_valid_email("a b@c.de"));
+        assert!(!is_valid_email("@c.de"));
+        assert_eq!(normalize_email(" Foo@Example.COM "), "foo@example.com");
+    }
+}

@@ -1,0 +1,55 @@
+//! Settings of the HTTP layer: cookies, client addresses, limits.
+
+use ipnet::IpNet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    Lax,
+    Strict,
+    None,
+}
+
+impl SameSite {
+    /// `MB_SESSION_COOKIE_SAMESITE`, case-insensitive.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "lax" => Some(Self::Lax),
+            "strict" => Some(Self::Strict),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lax => "Lax",
+            Self::Strict => "Strict",
+            Self::None => "None",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// `SameSite` of the session cookies (`MB_SESSION_COOKIE_SAMESITE`).
+    pub same_site: SameSite,
+    /// `MB_SESSION_COOKIES=true`: browser-session cookies even when "remember me" is asked.
+    pub session_cookies: bool,
+    /// Header carrying the client address behind a proxy (`MB_SOURCE_ADDRESS_HEADER`), lower-cased.
+    pub source_address_header: String,
+    /// Peers whose `source_address_header` is believed (`TESSERA_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<IpNet>,
+    pub max_body_bytes: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            same_site: SameSite::Lax,
+            session_cookies: false,
+            source_address_header: "x-forwarded-for".to_string(),
+            trusted_proxies: Vec::new(),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}

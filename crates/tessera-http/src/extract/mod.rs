@@ -1,0 +1,9 @@
+//! Extractors: who is calling, from where, and with what body.
+
+mod auth;
+mod body;
+mod client;
+
+pub use auth::{session_credential, Admin, CurrentUser, MaybeUser, SessionCredential};
+pub use body::{Fields, JsonObject};
+pub use client::{is_https, Client, DeviceId};

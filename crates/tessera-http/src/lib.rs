@@ -1,0 +1,36 @@
+//! Tessera's HTTP surfaces. Handlers are thin: extract, make one domain call, map the result.
+//! Authentication lives in extractors ([`extract::CurrentUser`], [`extract::Admin`]) so no handler can
+//! forget it, and every error leaves through one mapping in [`error`].
+
+pub mod config;
+pub mod cookies;
+pub mod error;
+pub mod extract;
+mod middleware;
+mod routes;
+
+use axum::Router;
+use std::sync::Arc;
+use tessera_domain::Auth;
+
+pub use config::{HttpConfig, SameSite};
+
+/// Everything a handler may touch; cloned per request (two `Arc`s).
+#[derive(Clone)]
+pub struct AppState {
+    pub auth: Arc<Auth>,
+    pub config: Arc<HttpConfig>,
+}
+
+/// The whole application, ready to serve with `into_make_service_with_connect_info::<SocketAddr>()`.
+pub fn app(state: AppState) -> Router {
+    routes::router(state.clone())
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.max_body_bytes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::device_cookie,
+        ))
+        .layer(axum::middleware::from_fn(middleware::request_log))
+}

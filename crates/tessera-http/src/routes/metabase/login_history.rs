@@ -1,0 +1,16 @@
+//! `GET /api/login-history/current` (reference §7).
+
+use super::wire::LoginHistoryBody;
+use crate::error::ApiResult;
+use crate::extract::CurrentUser;
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+
+pub async fn current(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<Vec<LoginHistoryBody>>> {
+    let history = state.auth.login_history(user.id).await?;
+    Ok(Json(history.iter().map(LoginHistoryBody::from).collect()))
+}

@@ -1,0 +1,60 @@
+//! `GET /api/session/properties`: public settings for anyone, more once signed in (reference §8.2).
+
+use crate::error::ApiResult;
+use crate::extract::MaybeUser;
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+pub async fn properties(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+) -> ApiResult<Json<Value>> {
+    let auth = &state.auth;
+    let policy: Map<String, Value> = auth
+        .config()
+        .password_policy
+        .requirements()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let site_name = auth.setting("site-name").await?;
+    let site_locale = auth
+        .setting("site-locale")
+        .await?
+        .unwrap_or_else(|| "en".into());
+    let mut props = json!({
+        "available-locales": [["en", "English"]],
+        "engines": {},
+        "password-complexity": policy,
+        "session-cookies": state.config.session_cookies,
+        "enable-password-login": true,
+        "setup-token": auth.setup_token().await?,
+        "has-user-setup": auth.has_user().await?,
+        "site-name": site_name,
+        "site-locale": site_locale,
+        "site-url": Value::Null,
+        "email-configured?": false,
+        "google-auth-client-id": Value::Null,
+        "google-auth-enabled": false,
+        "ldap-enabled": false,
+        "ldap-configured?": false,
+        "anon-tracking-enabled": false,
+        "token-features": {},
+        "version": {"tag": concat!("v", env!("CARGO_PKG_VERSION")), "date": Value::Null,
+                    "branch": Value::Null, "hash": Value::Null},
+    });
+    if let (Some(user), Some(map)) = (user, props.as_object_mut()) {
+        map.insert(
+            "admin-email".into(),
+            json!(auth.setting("admin-email").await?),
+        );
+        map.insert("user-locale".into(), json!(user.locale));
+        map.insert(
+            "max-session-age".into(),
+            json!(auth.config().session_age.num_minutes()),
+        );
+    }
+    Ok(Json(props))
+}

@@ -1,0 +1,62 @@
+//! `POST /api/session` (login) and `DELETE /api/session` (logout): reference §3 and §8.1.
+
+use crate::cookies::{self, CookieOptions};
+use crate::error::ApiResult;
+use crate::extract::{session_credential, Client, Fields, JsonObject, SessionCredential};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use tessera_domain::secret::{Password, SessionKey};
+use tessera_domain::Error;
+
+/// A new session's body `{"id": key}` with its cookies. Shared by login, setup and password changes.
+pub fn session_response(
+    state: &AppState,
+    key: &SessionKey,
+    remember: bool,
+    https: bool,
+) -> Response {
+    let age_secs = state.auth.config().session_age.num_seconds();
+    let options = CookieOptions {
+        same_site: state.config.same_site,
+        secure: https,
+        max_age: (remember && !state.config.session_cookies).then_some(age_secs),
+    };
+    let [session, timeout] = cookies::session_cookies(key.expose(), &options, age_secs);
+    (
+        AppendHeaders([(SET_COOKIE, session), (SET_COOKIE, timeout)]),
+        Json(json!({ "id": key.expose() })),
+    )
+        .into_response()
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    client: Client,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let mut fields = Fields::new(&body);
+    let username = fields.non_blank("username");
+    let password = fields.non_blank_secret("password");
+    let remember = fields.truthy("remember");
+    let (username, password) = fields.finish(username.zip(password))?;
+    let key = state
+        .auth
+        .login(&username, Password::new(password), &client.context)
+        .await?;
+    Ok(session_response(&state, &key, remember, client.https))
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let SessionCredential::Key(key) = session_credential(&headers) else {
+        return Err(Error::NotFound.into());
+    };
+    state.auth.logout(&key).await?;
+    let cleared = cookies::cleared_session_cookies().map(|c| (SET_COOKIE, c));
+    Ok((StatusCode::NO_CONTENT, AppendHeaders(cleared)).into_response())
+}

@@ -1,0 +1,36 @@
+//! Route table. Each module under `metabase/` serves one prefix of the Metabase API.
+
+mod metabase;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::MaybeUser;
+use crate::AppState;
+use axum::http::Uri;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tessera_domain::Error;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/health", get(health))
+        .merge(metabase::router())
+        .fallback(fallback)
+        .with_state(state)
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Unknown routes. Under `/api` authentication is checked first: Metabase clients probe with a route
+/// Tessera does not serve and take a 401 to mean "bad credentials", anything else "signed in".
+async fn fallback(uri: Uri, MaybeUser(user): MaybeUser) -> ApiResult<()> {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return Err(match user {
+            Some(_) => ApiError::NoSuchEndpoint,
+            None => Error::Unauthenticated.into(),
+        });
+    }
+    Err(Error::NotFound.into())
+}

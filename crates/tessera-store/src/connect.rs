@@ -1,0 +1,106 @@
+//! Opening a database, applying its migrations, and picking the backend.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tessera_domain::store::{Store, StoreError};
+
+/// Which database to use; decided once at start-up.
+#[derive(Clone)]
+pub enum DatabaseConfig {
+    Sqlite { path: PathBuf },
+    Postgres { url: String, schema: Option<String> },
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    // The URL may carry a password: show only the backend.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite { path } => write!(f, "Sqlite({})", path.display()),
+            Self::Postgres { .. } => f.write_str("Postgres(<url redacted>)"),
+        }
+    }
+}
+
+pub(crate) fn db_err(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Database(Box::new(e))
+}
+
+pub struct SqliteStore {
+    pub(crate) pool: SqlitePool,
+}
+
+pub struct PostgresStore {
+    pub(crate) pool: PgPool,
+}
+
+impl SqliteStore {
+    pub async fn open(path: &std::path::Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(db_err)?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(db_err)?;
+        Ok(Self { pool })
+    }
+}
+
+impl PostgresStore {
+    /// Connects and migrates. `schema`, when given, is created if missing and used as the search path
+    /// (tests give each case its own).
+    pub async fn open(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
+        let mut options = PgConnectOptions::from_str(url).map_err(db_err)?;
+        if let Some(schema) = schema {
+            let admin = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await
+                .map_err(db_err)?;
+            sqlx::query(&format!(
+                "CREATE SCHEMA IF NOT EXISTS \"{}\"",
+                schema.replace('"', "")
+            ))
+            .execute(&admin)
+            .await
+            .map_err(db_err)?;
+            admin.close().await;
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(db_err)?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(db_err)?;
+        Ok(Self { pool })
+    }
+}
+
+/// Opens the configured database, applying pending migrations.
+pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match config {
+        DatabaseConfig::Sqlite { path } => Arc::new(SqliteStore::open(path).await?),
+        DatabaseConfig::Postgres { url, schema } => {
+            Arc::new(PostgresStore::open(url, schema.as_deref()).await?)
+        }
+    })
+}

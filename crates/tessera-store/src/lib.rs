@@ -1,0 +1,11 @@
+//! Storage for Tessera: the domain's [`Store`] port over SQLite (embedded default) and PostgreSQL.
+//!
+//! Both backends share one implementation written in the SQL both understand (`$n` binds, `RETURNING`,
+//! `ON CONFLICT`); only connecting and migrating differ. Migrations live in one folder per backend.
+
+mod connect;
+mod rows;
+mod sql_store;
+
+pub use connect::{connect, DatabaseConfig, PostgresStore, SqliteStore};
+pub use tessera_domain::store::{Store, StoreError};

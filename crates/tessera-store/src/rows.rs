@@ -1,0 +1,79 @@
+//! Row shapes as selected, and their conversion to domain types.
+
+use chrono::{DateTime, Utc};
+use tessera_domain::user::{LoginHistoryEntry, User};
+
+pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Columns for [`UserRow`]; `is_superuser` is derived from membership of Administrators (id 2).
+pub(crate) const USER_COLUMNS: &str = r#"u.user_id, u.email, u.first_name, u.last_name, u.is_active,
+    u.is_qbnewb, u.sso_source, u.locale, u.date_joined, u.last_login, u.updated_at,
+    EXISTS (SELECT 1 FROM group_membership m
+            WHERE m.user_id = u.user_id AND m.permission_group_id = 2) AS is_superuser"#;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    user_id: i64,
+    email: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    is_active: bool,
+    is_qbnewb: bool,
+    sso_source: Option<String>,
+    locale: Option<String>,
+    date_joined: i64,
+    last_login: Option<i64>,
+    updated_at: i64,
+    is_superuser: bool,
+}
+
+impl UserRow {
+    pub(crate) fn id(&self) -> i64 {
+        self.user_id
+    }
+
+    pub(crate) fn into_user(self, group_ids: Vec<i64>) -> User {
+        User {
+            id: self.user_id,
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            is_active: self.is_active,
+            is_superuser: self.is_superuser,
+            is_qbnewb: self.is_qbnewb,
+            sso_source: self.sso_source,
+            locale: self.locale,
+            date_joined: time(self.date_joined),
+            last_login: self.last_login.map(time),
+            updated_at: time(self.updated_at),
+            group_ids,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LoginHistoryRow {
+    timestamp: i64,
+    device_id: String,
+    device_description: String,
+    ip_address: String,
+    active: bool,
+}
+
+impl From<LoginHistoryRow> for LoginHistoryEntry {
+    fn from(r: LoginHistoryRow) -> Self {
+        Self {
+            timestamp: time(r.timestamp),
+            device_id: r.device_id,
+            device_description: r.device_description,
+            ip_address: r.ip_address,
+            active: r.active,
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Wiring: configuration → store → domain → HTTP. The binary in `main.rs` is only the CLI over this.
+
+pub mod settings;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tessera_domain::{Auth, Clock};
+use tessera_http::AppState;
+use tokio::net::TcpListener;
+
+pub use settings::{Settings, SettingsError};
+
+/// Opens the store (migrating it) and builds the domain services.
+pub async fn open(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<Auth>, String> {
+    if let tessera_store::DatabaseConfig::Sqlite { path } = &settings.database {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
+        }
+    }
+    let store = tessera_store::connect(&settings.database)
+        .await
+        .map_err(|e| describe_store_error(&settings.database, &e))?;
+    let auth = Auth::new(store, clock, settings.auth.clone())
+        .map_err(|e| format!("cannot start the password hasher: {e}"))?;
+    Ok(Arc::new(auth))
+}
+
+fn describe_store_error(
+    db: &tessera_store::DatabaseConfig,
+    e: &tessera_store::StoreError,
+) -> String {
+    let cause = std::error::Error::source(e)
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| e.to_string());
+    format!("cannot open the database ({db:?}): {cause}")
+}
+
+/// The HTTP application over `auth`.
+pub fn router(settings: &Settings, auth: Arc<Auth>) -> axum::Router {
+    tessera_http::app(AppState {
+        auth,
+        config: Arc::new(settings.http.clone()),
+    })
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Deletes expired sessions now and then, so the table holds only live ones.
+pub fn spawn_session_purger(auth: Arc<Auth>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match auth.purge_expired_sessions().await {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "purged expired sessions"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+            }
+        }
+    });
+}

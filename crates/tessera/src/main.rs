@@ -1,0 +1,218 @@
+//! The `tessera` command: serve the APIs, or administer users from a shell.
+
+use clap::{Args, Parser, Subcommand};
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tessera::Settings;
+use tessera_domain::secret::Password;
+use tessera_domain::user::{is_valid_email, NewUser};
+use tessera_domain::SystemClock;
+
+#[derive(Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "Authentication and session server, Metabase-compatible"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (SQLite in the data directory unless a PostgreSQL database is configured).
+    Serve(ServeArgs),
+    /// Manage people from a shell; works while the server runs.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on [env: MB_JETTY_HOST, default localhost]
+    #[arg(long)]
+    host: Option<String>,
+    /// Port to listen on; 0 picks a free one [env: MB_JETTY_PORT, default 3000]
+    #[arg(long)]
+    port: Option<u16>,
+    /// Where the embedded SQLite database lives [env: TESSERA_DATA_DIR, default ./tessera-data]
+    #[arg(long)]
+    data_dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a person with a password.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Make them a member of Administrators.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List people, one per line.
+    List,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let mut settings = match Settings::from_env(&env) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: invalid setting {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => {
+                if let Some(host) = args.host {
+                    settings.host = host;
+                }
+                if let Some(port) = args.port {
+                    settings.port = port;
+                }
+                if let Some(dir) = args.data_dir {
+                    settings.data_dir = dir.clone();
+                    if let tessera_store::DatabaseConfig::Sqlite { path } = &mut settings.database {
+                        *path = dir.join("tessera.db");
+                    }
+                }
+                serve(settings).await
+            }
+            Command::User(cmd) => user(settings, cmd).await,
+            Command::Migrate => tessera::open(&settings, Arc::new(SystemClock))
+                .await
+                .map(|_| println!("migrations applied")),
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let auth = tessera::open(&settings, Arc::new(SystemClock)).await?;
+    let setup_pending = auth
+        .ensure_setup_token()
+        .await
+        .map_err(|e| format!("cannot read users: {e}"))?
+        .is_some();
+    let listener = tokio::net::TcpListener::bind(settings.bind_addr())
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.bind_addr()))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if setup_pending {
+        tracing::info!(
+            "Tessera listening on http://{addr}; no user yet: create the first admin with POST /api/setup \
+             (setup-token from GET /api/session/properties) or `tessera user create --email E --password P --admin`"
+        );
+    } else {
+        tracing::info!("Tessera listening on http://{addr}");
+    }
+    tessera::spawn_session_purger(auth.clone());
+    tessera::serve(
+        listener,
+        tessera::router(&settings, auth),
+        shutdown_signal(),
+    )
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
+    tracing::info!("Tessera stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
+    let auth = tessera::open(&settings, Arc::new(SystemClock)).await?;
+    match cmd {
+        UserCommand::Create {
+            email,
+            password,
+            first_name,
+            last_name,
+            admin,
+        } => {
+            if !is_valid_email(&email) {
+                return Err(format!("not a valid email address: {email:?}"));
+            }
+            if !auth.config().password_policy.accepts(&password) {
+                return Err("password is too common.".to_string());
+            }
+            let user = auth
+                .create_user(
+                    NewUser {
+                        email,
+                        first_name,
+                        last_name,
+                        is_superuser: admin,
+                    },
+                    Password::new(password),
+                )
+                .await
+                .map_err(|e| match e {
+                    tessera_domain::Error::Validation(_) => {
+                        "Email address already in use.".to_string()
+                    }
+                    other => other.to_string(),
+                })?;
+            println!(
+                "created user {} <{}>{}",
+                user.id,
+                user.email,
+                if user.is_superuser { " (admin)" } else { "" }
+            );
+        }
+        UserCommand::List => {
+            let users = auth.list_users().await.map_err(|e| e.to_string())?;
+            for u in users {
+                println!(
+                    "{}\t{}\t{}\t{}{}",
+                    u.id,
+                    u.email,
+                    u.common_name(),
+                    if u.is_active { "active" } else { "deactivated" },
+                    if u.is_superuser { "\tadmin" } else { "" }
+                );
+            }
+        }
+    }
+    Ok(())
+}

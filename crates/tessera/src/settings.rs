@@ -1,0 +1,300 @@
+//! Configuration from the environment, with Metabase's names where Metabase has one.
+//! Every bad value stops start-up with a message naming the setting; nothing panics.
+
+use chrono::Duration;
+use ipnet::IpNet;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use tessera_domain::hashing::HashParams;
+use tessera_domain::password_policy::{Complexity, PasswordPolicy};
+use tessera_domain::AuthConfig;
+use tessera_http::{HttpConfig, SameSite};
+use tessera_store::DatabaseConfig;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {problem}")]
+pub struct SettingsError {
+    pub setting: &'static str,
+    pub problem: String,
+}
+
+fn bad(setting: &'static str, problem: impl Into<String>) -> SettingsError {
+    SettingsError {
+        setting,
+        problem: problem.into(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub host: String,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub http: HttpConfig,
+}
+
+/// Reads settings from a snapshot of the environment (a map, so tests need not touch the process's).
+pub struct Env<'a>(pub &'a HashMap<String, String>);
+
+impl Env<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        what: &str,
+    ) -> Result<Option<T>, SettingsError> {
+        self.get(name)
+            .map(|v| {
+                v.parse::<T>()
+                    .map_err(|_| bad(name, format!("expected {what}, got {v:?}")))
+            })
+            .transpose()
+    }
+
+    fn flag(&self, name: &'static str) -> Result<bool, SettingsError> {
+        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
+            None | Some("false") | Some("0") | Some("no") => Ok(false),
+            Some("true") | Some("1") | Some("yes") => Ok(true),
+            Some(other) => Err(bad(name, format!("expected true or false, got {other:?}"))),
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_env(vars: &HashMap<String, String>) -> Result<Self, SettingsError> {
+        let env = Env(vars);
+        let data_dir = PathBuf::from(env.get("TESSERA_DATA_DIR").unwrap_or("./tessera-data"));
+        Ok(Self {
+            host: env.get("MB_JETTY_HOST").unwrap_or("localhost").to_string(),
+            port: env
+                .parse("MB_JETTY_PORT", "a port number (0-65535)")?
+                .unwrap_or(3000),
+            database: database(&env, &data_dir)?,
+            data_dir,
+            auth: auth(&env)?,
+            http: http(&env)?,
+        })
+    }
+
+    /// The address to bind: `localhost` means the IPv4 loopback, as Metabase's default does.
+    pub fn bind_addr(&self) -> String {
+        let host = if self.host == "localhost" {
+            "127.0.0.1"
+        } else {
+            &self.host
+        };
+        if host.contains(':') {
+            format!("[{host}]:{}", self.port)
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+fn database(env: &Env, data_dir: &std::path::Path) -> Result<DatabaseConfig, SettingsError> {
+    let url = env
+        .get("MB_DB_CONNECTION_URI")
+        .or_else(|| env.get("TESSERA_DATABASE_URL"))
+        // Metabase accepts JDBC URLs; the part after `jdbc:` is an ordinary connection URL.
+        .map(|u| u.strip_prefix("jdbc:").unwrap_or(u).to_string());
+    let kind = env
+        .get("MB_DB_TYPE")
+        .map(str::to_ascii_lowercase)
+        .or_else(|| {
+            url.as_ref()
+                .filter(|u| u.starts_with("postgres"))
+                .map(|_| "postgres".to_string())
+        });
+    match kind.as_deref() {
+        None | Some("sqlite") => Ok(DatabaseConfig::Sqlite {
+            path: data_dir.join("tessera.db"),
+        }),
+        Some("postgres") | Some("postgresql") => {
+            let url = match url {
+                Some(url) => url,
+                None => postgres_url_from_parts(env)?,
+            };
+            Ok(DatabaseConfig::Postgres { url, schema: None })
+        }
+        Some(other) => Err(bad(
+            "MB_DB_TYPE",
+            format!("unsupported database type {other:?}; use sqlite (default) or postgres"),
+        )),
+    }
+}
+
+/// Metabase's split settings: `MB_DB_HOST`, `MB_DB_PORT`, `MB_DB_DBNAME`, `MB_DB_USER`, `MB_DB_PASS`.
+fn postgres_url_from_parts(env: &Env) -> Result<String, SettingsError> {
+    let host = env.get("MB_DB_HOST").ok_or_else(|| {
+        bad(
+            "MB_DB_CONNECTION_URI",
+            "MB_DB_TYPE=postgres needs MB_DB_CONNECTION_URI, TESSERA_DATABASE_URL or MB_DB_HOST",
+        )
+    })?;
+    let port: u16 = env.parse("MB_DB_PORT", "a port number")?.unwrap_or(5432);
+    let db = env.get("MB_DB_DBNAME").unwrap_or("metabase");
+    let user = env.get("MB_DB_USER").unwrap_or("postgres");
+    let auth = match env.get("MB_DB_PASS") {
+        Some(pass) => format!("{user}:{pass}"),
+        None => user.to_string(),
+    };
+    Ok(format!("postgres://{auth}@{host}:{port}/{db}"))
+}
+
+fn auth(env: &Env) -> Result<AuthConfig, SettingsError> {
+    let defaults = AuthConfig::default();
+    let session_minutes: Option<i64> = match env.parse("MAX_SESSION_AGE", "a number of minutes")? {
+        Some(m) => Some(m),
+        None => env.parse("MB_SESSION_AGE", "a number of minutes")?,
+    };
+    let session_minutes = session_minutes.unwrap_or(20160);
+    if session_minutes < 1 {
+        return Err(bad("MAX_SESSION_AGE", "must be at least 1 minute"));
+    }
+    let complexity = match env.get("MB_PASSWORD_COMPLEXITY") {
+        None => Complexity::Normal,
+        Some(v) => Complexity::parse(v).ok_or_else(|| {
+            bad(
+                "MB_PASSWORD_COMPLEXITY",
+                format!("expected weak, normal or strong, got {v:?}"),
+            )
+        })?,
+    };
+    let length: Option<usize> = env.parse("MB_PASSWORD_LENGTH", "a number of characters")?;
+    let hash = HashParams {
+        memory_kib: env
+            .parse("TESSERA_ARGON2_MEMORY_KIB", "a number of KiB")?
+            .unwrap_or(defaults.hash.memory_kib),
+        iterations: env
+            .parse("TESSERA_ARGON2_ITERATIONS", "a number")?
+            .unwrap_or(defaults.hash.iterations),
+        parallelism: env
+            .parse("TESSERA_ARGON2_PARALLELISM", "a number")?
+            .unwrap_or(defaults.hash.parallelism),
+    };
+    hash.validate().map_err(|e| {
+        bad(
+            "TESSERA_ARGON2_MEMORY_KIB",
+            format!("invalid argon2 parameters: {e}"),
+        )
+    })?;
+    Ok(AuthConfig {
+        session_age: Duration::minutes(session_minutes),
+        throttle_enabled: !env.flag("MB_DISABLE_SESSION_THROTTLE")?,
+        password_policy: PasswordPolicy::new(complexity, length),
+        hash,
+        hash_workers: env
+            .parse("TESSERA_HASH_WORKERS", "a number of threads")?
+            .unwrap_or(defaults.hash_workers),
+        hash_queue: env
+            .parse("TESSERA_HASH_QUEUE", "a number of requests")?
+            .unwrap_or(defaults.hash_queue),
+    })
+}
+
+fn http(env: &Env) -> Result<HttpConfig, SettingsError> {
+    let defaults = HttpConfig::default();
+    let same_site = match env.get("MB_SESSION_COOKIE_SAMESITE") {
+        None => SameSite::Lax,
+        Some(v) => SameSite::parse(v).ok_or_else(|| {
+            bad(
+                "MB_SESSION_COOKIE_SAMESITE",
+                "Invalid value for session cookie samesite",
+            )
+        })?,
+    };
+    let trusted_proxies = env
+        .get("TESSERA_TRUSTED_PROXIES")
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    bad(
+                        "TESSERA_TRUSTED_PROXIES",
+                        format!("not an IP address or CIDR: {s:?}"),
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpConfig {
+        same_site,
+        session_cookies: env.flag("MB_SESSION_COOKIES")?,
+        source_address_header: env
+            .get("MB_SOURCE_ADDRESS_HEADER")
+            .unwrap_or("X-Forwarded-For")
+            .to_ascii_lowercase(),
+        trusted_proxies,
+        max_body_bytes: env
+            .parse("TESSERA_MAX_BODY_BYTES", "a number of bytes")?
+            .unwrap_or(defaults.max_body_bytes),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_embedded_sqlite_on_port_3000() {
+        let s = Settings::from_env(&env(&[])).unwrap();
+        assert_eq!(s.port, 3000);
+        assert_eq!(s.bind_addr(), "127.0.0.1:3000");
+        assert!(
+            matches!(s.database, DatabaseConfig::Sqlite { ref path } if path.ends_with("tessera-data/tessera.db"))
+        );
+        assert_eq!(s.auth.session_age, Duration::minutes(20160));
+    }
+
+    #[test]
+    fn session_age_from_either_name() {
+        let s = Settings::from_env(&env(&[("MB_SESSION_AGE", "5")])).unwrap();
+        assert_eq!(s.auth.session_age, Duration::minutes(5));
+        let s =
+            Settings::from_env(&env(&[("MB_SESSION_AGE", "5"), ("MAX_SESSION_AGE", "7")])).unwrap();
+        assert_eq!(s.auth.session_age, Duration::minutes(7));
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        let e = Settings::from_env(&env(&[("MB_JETTY_PORT", "abc")])).unwrap_err();
+        assert_eq!(e.setting, "MB_JETTY_PORT");
+        let e = Settings::from_env(&env(&[("TESSERA_TRUSTED_PROXIES", "10.0.0.0/8,nope")]))
+            .unwrap_err();
+        assert_eq!(e.setting, "TESSERA_TRUSTED_PROXIES");
+        let e = Settings::from_env(&env(&[("MB_DB_TYPE", "h2")])).unwrap_err();
+        assert_eq!(e.setting, "MB_DB_TYPE");
+        let e = Settings::from_env(&env(&[("MB_DB_TYPE", "postgres")])).unwrap_err();
+        assert_eq!(e.setting, "MB_DB_CONNECTION_URI");
+    }
+
+    #[test]
+    fn postgres_from_metabase_names() {
+        let s = Settings::from_env(&env(&[
+            ("MB_DB_TYPE", "postgres"),
+            ("MB_DB_CONNECTION_URI", "jdbc:postgresql://db:5432/mb"),
+        ]))
+        .unwrap();
+        assert!(
+            matches!(s.database, DatabaseConfig::Postgres { ref url, .. } if url == "postgresql://db:5432/mb")
+        );
+        let s = Settings::from_env(&env(&[("TESSERA_DATABASE_URL", "postgres://x@h/db")])).unwrap();
+        assert!(matches!(s.database, DatabaseConfig::Postgres { .. }));
+    }
+}
