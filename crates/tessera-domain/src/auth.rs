@@ -5,7 +5,7 @@ use crate::config::AuthConfig;
 use crate::error::Error;
 use crate::hashing::{HashPool, Hasher};
 use crate::secret::{Password, SessionKey};
-use crate::store::{NewSession, SetupOutcome, SetupRequest, Store};
+use crate::store::{Deactivation, NewSession, SetupOutcome, SetupRequest, Store};
 use crate::throttle::Throttler;
 use crate::user::{normalize_email, LoginHistoryEntry, NewUser, User, UserId};
 use chrono::{DateTime, Utc};
@@ -142,6 +142,27 @@ impl Auth {
             .create_user(&user, Some(&hash), self.now())
             .await?;
         self.store.user(id).await?.ok_or(Error::NotFound)
+    }
+
+    /// Deactivates a person; their sessions stop working at once. The last admin stays.
+    pub async fn deactivate_user(&self, id: UserId) -> Result<(), Error> {
+        match self.store.deactivate_user(id, self.now()).await? {
+            Deactivation::Done => Ok(()),
+            Deactivation::NotFound => Err(Error::NotFound),
+            Deactivation::LastAdmin => Err(Error::LastAdmin),
+        }
+    }
+
+    pub async fn reactivate_user(&self, id: UserId) -> Result<(), Error> {
+        if self.store.reactivate_user(id, self.now()).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, Error> {
+        Ok(self.store.user_by_email(email).await?)
     }
 
     pub async fn list_users(&self) -> Result<Vec<User>, Error> {

@@ -73,6 +73,8 @@ pub enum Error {
     Overloaded { retry_after_secs: u64 },
     #[error("the first user already exists")]
     SetupAlreadyDone,
+    #[error("the last admin cannot be removed")]
+    LastAdmin,
     #[error("not authenticated")]
     Unauthenticated,
     #[error("not allowed")]

@@ -37,6 +37,13 @@ pub enum SetupOutcome {
     TokenMismatch,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deactivation {
+    Done,
+    NotFound,
+    LastAdmin,
+}
+
 #[derive(Debug, Clone)]
 pub struct SetupRequest {
     pub token: String,
@@ -71,6 +78,10 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<SetupOutcome>;
     async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Deactivates a person and ends their sessions, unless they are the last active admin.
+    async fn deactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<Deactivation>;
+    /// Reactivates a person as a non-admin; their old sessions stay dead.
+    async fn reactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<bool>;
 
     // Sessions -------------------------------------------------------------------------------
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;

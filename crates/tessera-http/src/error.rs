@@ -117,6 +117,10 @@ impl IntoResponse for ApiError {
                 StatusCode::FORBIDDEN,
                 "The /api/setup route can only be used to create the first user, however a user currently exists.",
             ),
+            Error::LastAdmin => plain(
+                StatusCode::BAD_REQUEST,
+                "You cannot remove the last member of the 'Admin' group!",
+            ),
             Error::Unauthenticated => plain(StatusCode::UNAUTHORIZED, UNAUTHENTICATED),
             Error::Forbidden => plain(StatusCode::FORBIDDEN, FORBIDDEN),
             Error::NotFound => plain(StatusCode::NOT_FOUND, NOT_FOUND),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use tessera_domain::auth::SETUP_TOKEN;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{
-    NewSession, SetupOutcome, SetupRequest, Store, StoreError, StoreResult,
+    Deactivation, NewSession, SetupOutcome, SetupRequest, Store, StoreError, StoreResult,
 };
 use tessera_domain::throttle::{Throttler, Window};
 use tessera_domain::user::{
@@ -33,7 +33,7 @@ const GROUP_IDS: &str =
     "SELECT permission_group_id FROM group_membership WHERE user_id = $1 ORDER BY permission_group_id";
 
 macro_rules! impl_store {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, admin_lock: $admin_lock:expr) => {
         impl $store {
             async fn with_groups<'e, E>(&self, exec: E, row: UserRow) -> StoreResult<User>
             where
@@ -222,6 +222,80 @@ macro_rules! impl_store {
                 Ok(users)
             }
 
+            async fn deactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<Deactivation> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let lock: Option<&str> = $admin_lock;
+                if let Some(lock) = lock {
+                    sqlx::query(lock).execute(&mut *tx).await.map_err(db_err)?;
+                }
+                // Writing first takes SQLite's write lock before anything is read.
+                let found = sqlx::query(
+                    r#"UPDATE "user" SET is_active = FALSE, deactivated_at = $2, updated_at = $2
+                       WHERE user_id = $1"#,
+                )
+                .bind(id)
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if found == 0 {
+                    return Ok(Deactivation::NotFound);
+                }
+                let admins_left: i64 = sqlx::query_scalar(
+                    r#"SELECT COUNT(*) FROM "user" u JOIN group_membership m ON m.user_id = u.user_id
+                       WHERE m.permission_group_id = $1 AND u.is_active"#,
+                )
+                .bind(ADMIN_GROUP)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let was_admin: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM group_membership
+                                    WHERE user_id = $1 AND permission_group_id = $2)",
+                )
+                .bind(id)
+                .bind(ADMIN_GROUP)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if was_admin && admins_left == 0 {
+                    return Ok(Deactivation::LastAdmin);
+                }
+                sqlx::query("DELETE FROM session WHERE user_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(Deactivation::Done)
+            }
+
+            async fn reactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await.map_err(db_err)?;
+                let found = sqlx::query(
+                    r#"UPDATE "user" SET is_active = TRUE, deactivated_at = NULL, updated_at = $2
+                       WHERE user_id = $1"#,
+                )
+                .bind(id)
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                // Metabase brings people back without their admin rights.
+                sqlx::query(
+                    "DELETE FROM group_membership WHERE user_id = $1 AND permission_group_id = $2",
+                )
+                .bind(id)
+                .bind(ADMIN_GROUP)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(found > 0)
+            }
+
             async fn create_session(&self, s: &NewSession) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await.map_err(db_err)?;
                 let session_id: i64 = sqlx::query_scalar(
@@ -358,5 +432,7 @@ macro_rules! impl_store {
     };
 }
 
-impl_store!(SqliteStore, sqlx::Sqlite);
-impl_store!(PostgresStore, sqlx::Postgres);
+// SQLite serialises writers already; PostgreSQL needs a lock so two admins deactivating the last two
+// admins at once cannot both see "another admin remains".
+impl_store!(SqliteStore, sqlx::Sqlite, admin_lock: None);
+impl_store!(PostgresStore, sqlx::Postgres, admin_lock: Some("SELECT pg_advisory_xact_lock(7261001)"));

@@ -62,6 +62,10 @@ enum UserCommand {
     },
     /// List people, one per line.
     List,
+    /// Deactivate a person: their sessions end at once.
+    Deactivate { email: String },
+    /// Reactivate a person (without admin rights).
+    Reactivate { email: String },
 }
 
 fn main() -> ExitCode {
@@ -213,6 +217,29 @@ async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
                 );
             }
         }
+        UserCommand::Deactivate { email } => {
+            let id = find(&auth, &email).await?;
+            auth.deactivate_user(id).await.map_err(|e| match e {
+                tessera_domain::Error::LastAdmin => {
+                    "You cannot remove the last member of the 'Admin' group!".to_string()
+                }
+                other => other.to_string(),
+            })?;
+            println!("deactivated {email}");
+        }
+        UserCommand::Reactivate { email } => {
+            let id = find(&auth, &email).await?;
+            auth.reactivate_user(id).await.map_err(|e| e.to_string())?;
+            println!("reactivated {email}");
+        }
     }
     Ok(())
+}
+
+async fn find(auth: &tessera_domain::Auth, email: &str) -> Result<i64, String> {
+    auth.user_by_email(email)
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|u| u.id)
+        .ok_or_else(|| format!("No user found with email address '{email}'."))
 }
