@@ -3,7 +3,7 @@
 use crate::cookies;
 use crate::extract::{is_https, DeviceId};
 use crate::AppState;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -11,18 +11,23 @@ use std::time::Instant;
 use tracing::Instrument;
 
 /// Tags everything logged while serving a request with its id, returns the id as `X-Request-Id`, and
-/// logs method, path (never the query string: it may carry a token), status and latency.
+/// logs method, route, status and latency. The route is the matched template (`/auth/reset_password/:token`),
+/// never the raw path or query string, which may carry a token.
 pub async fn request_log(req: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let span = tracing::info_span!("request", request_id = %id);
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(unmatched)", |m| m.as_str())
+        .to_string();
     let started = Instant::now();
     let mut res = next.run(req).instrument(span.clone()).await;
     span.in_scope(|| {
         tracing::info!(
             %method,
-            %path,
+            %route,
             status = res.status().as_u16(),
             ms = started.elapsed().as_secs_f64() * 1000.0,
             "served"

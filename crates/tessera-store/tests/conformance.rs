@@ -1,7 +1,7 @@
 //! One suite, both backends: every Store behaviour the domain relies on, against a real SQLite file and a
 //! real PostgreSQL server (`TESSERA_TEST_POSTGRES_URL`; skipped loudly when unset outside CI).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{

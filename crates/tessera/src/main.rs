@@ -75,6 +75,9 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
+        // Logs on stderr, so the CLI's own output on stdout stays clean for scripts.
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let env: HashMap<String, String> = std::env::vars().collect();
     let mut settings = match Settings::from_env(&env) {

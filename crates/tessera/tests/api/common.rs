@@ -1,0 +1,249 @@
+//! `TestApp`: the real application on port 0 with a manual clock and fast hashing, over a fresh SQLite
+//! file or a fresh PostgreSQL schema, spoken to with a real HTTP client.
+
+use chrono::{DateTime, Utc};
+use reqwest::header::HeaderMap;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tessera::Settings;
+use tessera_domain::hashing::HashParams;
+use tessera_domain::{Auth, ManualClock};
+use tessera_store::DatabaseConfig;
+use tokio::sync::oneshot;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "Tr0ub4dor&3X";
+
+impl Backend {
+    /// PostgreSQL tests need `TESSERA_TEST_POSTGRES_URL`; without it they are skipped, loudly, except in
+    /// CI where that is a failure.
+    pub fn available(self) -> bool {
+        match self {
+            Backend::Sqlite => true,
+            Backend::Postgres => {
+                if std::env::var("TESSERA_TEST_POSTGRES_URL").is_ok() {
+                    return true;
+                }
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "CI=true but TESSERA_TEST_POSTGRES_URL is not set: PostgreSQL tests cannot be skipped"
+                );
+                eprintln!("!!! PostgreSQL SKIPPED: TESSERA_TEST_POSTGRES_URL is not set");
+                false
+            }
+        }
+    }
+}
+
+/// Generates `sqlite::name` and `postgres::name` tests from `async fn name(backend: Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::common::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if $crate::common::Backend::Postgres.available() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            })*
+        }
+    };
+}
+
+pub fn start_time() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub auth: Arc<Auth>,
+    pub settings: Settings,
+    /// No cookie store: tests send and read cookies explicitly.
+    pub http: reqwest::Client,
+    _dir: Arc<Option<tempfile::TempDir>>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// `env` overrides settings by their environment names, as an operator would.
+    pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> Self {
+        let vars: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut settings = Settings::from_env(&vars).expect("test settings");
+        if !vars.keys().any(|k| k.starts_with("TESSERA_ARGON2_")) {
+            settings.auth.hash = HashParams::fast_for_tests();
+        }
+        let dir = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                settings.database = DatabaseConfig::Sqlite {
+                    path: dir.path().join("tessera.db"),
+                };
+                Some(dir)
+            }
+            Backend::Postgres => {
+                settings.database = DatabaseConfig::Postgres {
+                    url: std::env::var("TESSERA_TEST_POSTGRES_URL").unwrap(),
+                    schema: Some(format!("t_{}", uuid::Uuid::new_v4().simple())),
+                };
+                None
+            }
+        };
+        let clock = Arc::new(ManualClock::new(start_time()));
+        Self::start(settings, clock, Arc::new(dir)).await
+    }
+
+    async fn start(
+        settings: Settings,
+        clock: Arc<ManualClock>,
+        dir: Arc<Option<tempfile::TempDir>>,
+    ) -> Self {
+        let auth = tessera::open(&settings, clock.clone()).await.expect("open");
+        auth.ensure_setup_token().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = tessera::router(&settings, auth.clone());
+        tokio::spawn(tessera::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        Self {
+            base,
+            clock,
+            auth,
+            settings,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            _dir: dir,
+            _stop: stop,
+        }
+    }
+
+    /// Another instance over the same database and clock: a restart, or a second node.
+    pub async fn another_instance(&self) -> Self {
+        Self::start(self.settings.clone(), self.clock.clone(), self._dir.clone()).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_with_session(&self, path: &str, key: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .header("X-Metabase-Session", key)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn properties(&self) -> Value {
+        self.http
+            .get(self.url("/api/session/properties"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Runs first-run setup over HTTP; returns the admin's session key.
+    pub async fn setup_admin(&self, email: &str) -> String {
+        let token = self.properties().await["setup-token"].clone();
+        let res = self
+            .post(
+                "/api/setup",
+                json!({"token": token, "user": {"email": email, "password": PASSWORD,
+                       "first_name": "Ada", "last_name": "Admin"},
+                       "prefs": {"site_name": "Acme"}}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "setup failed");
+        res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Creates a person the way `tessera user create` does.
+    pub async fn create_user(&self, email: &str, admin: bool) -> i64 {
+        self.auth
+            .create_user(
+                tessera_domain::user::NewUser {
+                    email: email.into(),
+                    first_name: Some("Pat".into()),
+                    last_name: None,
+                    is_superuser: admin,
+                },
+                tessera_domain::secret::Password::new(PASSWORD),
+            )
+            .await
+            .unwrap()
+            .id
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post(
+            "/api/session",
+            json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn login_ok(&self, username: &str) -> String {
+        let res = self.login(username, PASSWORD).await;
+        assert_eq!(res.status(), 200);
+        res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn user_count(&self) -> i64 {
+        self.auth.store().user_count().await.unwrap()
+    }
+}
+
+/// Every `Set-Cookie` of a response.
+pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+pub fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
+    set_cookies(headers)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+}
