@@ -5,7 +5,7 @@ use crate::config::AuthConfig;
 use crate::error::Error;
 use crate::hashing::{HashPool, Hasher};
 use crate::secret::{Password, SessionKey};
-use crate::store::{Deactivation, NewSession, SetupOutcome, SetupRequest, Store};
+use crate::store::{NewSession, SetupOutcome, SetupRequest, Store};
 use crate::throttle::Throttler;
 use crate::user::{normalize_email, LoginHistoryEntry, NewUser, User, UserId};
 use chrono::{DateTime, Utc};
@@ -37,6 +37,7 @@ pub struct CurrentUser {
     pub user: User,
     pub first_login: DateTime<Utc>,
     pub user_count: i64,
+    pub features: Vec<String>,
 }
 
 pub struct Auth {
@@ -144,29 +145,8 @@ impl Auth {
         self.store.user(id).await?.ok_or(Error::NotFound)
     }
 
-    /// Deactivates a person; their sessions stop working at once. The last admin stays.
-    pub async fn deactivate_user(&self, id: UserId) -> Result<(), Error> {
-        match self.store.deactivate_user(id, self.now()).await? {
-            Deactivation::Done => Ok(()),
-            Deactivation::NotFound => Err(Error::NotFound),
-            Deactivation::LastAdmin => Err(Error::LastAdmin),
-        }
-    }
-
-    pub async fn reactivate_user(&self, id: UserId) -> Result<(), Error> {
-        if self.store.reactivate_user(id, self.now()).await? {
-            Ok(())
-        } else {
-            Err(Error::NotFound)
-        }
-    }
-
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, Error> {
         Ok(self.store.user_by_email(email).await?)
-    }
-
-    pub async fn list_users(&self) -> Result<Vec<User>, Error> {
-        Ok(self.store.list_users().await?)
     }
 
     /// `POST /api/session`: throttled by username and client IP, failures indistinguishable.
@@ -226,24 +206,37 @@ impl Auth {
             .await?)
     }
 
-    async fn start_session(
+    /// A fresh key and the session row that goes with it, not yet stored.
+    pub(crate) fn new_session(
+        &self,
+        user_id: UserId,
+        client: &ClientContext,
+    ) -> (SessionKey, NewSession) {
+        let key = SessionKey::generate();
+        let unknown = || "unknown".to_string();
+        let session = NewSession {
+            key_hash: key.hash(),
+            user_id,
+            created_at: self.now(),
+            device_id: client.device_id.clone().unwrap_or_else(unknown),
+            device_description: client.user_agent.clone().unwrap_or_else(unknown),
+            ip_address: client.ip.clone().unwrap_or_else(unknown),
+        };
+        (key, session)
+    }
+
+    pub(crate) async fn start_session(
         &self,
         user_id: UserId,
         client: &ClientContext,
     ) -> Result<SessionKey, Error> {
-        let key = SessionKey::generate();
-        let unknown = || "unknown".to_string();
-        self.store
-            .create_session(&NewSession {
-                key_hash: key.hash(),
-                user_id,
-                created_at: self.now(),
-                device_id: client.device_id.clone().unwrap_or_else(unknown),
-                device_description: client.user_agent.clone().unwrap_or_else(unknown),
-                ip_address: client.ip.clone().unwrap_or_else(unknown),
-            })
-            .await?;
+        let (key, session) = self.new_session(user_id, client);
+        self.store.create_session(&session).await?;
         Ok(key)
+    }
+
+    pub(crate) fn hashes(&self) -> &HashPool {
+        &self.hashes
     }
 
     /// The active user behind a session key, if the session exists and has not expired.
@@ -274,10 +267,12 @@ impl Auth {
             .map(|h| h.timestamp)
             .min()
             .unwrap_or_else(|| self.now());
+        let features = self.features(&user).await?;
         Ok(CurrentUser {
             user,
             first_login,
             user_count: self.store.user_count().await?,
+            features,
         })
     }
 

@@ -75,6 +75,12 @@ pub enum Error {
     SetupAlreadyDone,
     #[error("the last admin cannot be removed")]
     LastAdmin,
+    /// A request that cannot be carried out, in Metabase's plain-text words (400).
+    #[error("refused: {0}")]
+    Refused(String),
+    /// A request that cannot be carried out, answered as `{"message": …}` (400).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
     #[error("not authenticated")]
     Unauthenticated,
     #[error("not allowed")]

@@ -3,12 +3,15 @@
 //! Nothing here knows about HTTP or SQL. Time comes from a [`Clock`], randomness from [`secret`],
 //! persistence from the [`Store`] port, so every expiry and throttle window is testable without sleeping.
 
+pub mod api_keys;
 pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod groups;
 pub mod hashing;
 pub mod password_policy;
+pub mod people;
 pub mod secret;
 pub mod store;
 pub mod throttle;

@@ -25,6 +25,8 @@ pub struct User {
     pub date_joined: DateTime<Utc>,
     pub last_login: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// A JSON object, as given by an admin.
+    pub login_attributes: Option<String>,
     pub group_ids: Vec<GroupId>,
 }
 
@@ -53,12 +55,56 @@ pub struct Credentials {
 }
 
 /// What creating a person needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewUser {
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    /// Adds Administrators to `groups`.
     pub is_superuser: bool,
+    /// Groups besides All Users, which every person joins.
+    pub groups: Vec<GroupId>,
+    pub login_attributes: Option<String>,
+}
+
+/// Changes to a person; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub first_name: Option<Option<String>>,
+    pub last_name: Option<Option<String>>,
+    pub locale: Option<Option<String>>,
+    pub login_attributes: Option<Option<String>>,
+    /// The complete set of groups; All Users is kept whatever is given.
+    pub groups: Option<Vec<GroupId>>,
+    /// Joins or leaves Administrators (when `groups` is not given).
+    pub is_superuser: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserStatus {
+    #[default]
+    Active,
+    Deactivated,
+    All,
+}
+
+/// `GET /api/user` filters. Paging applies only when a limit or offset is given.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    pub status: UserStatus,
+    /// Case-insensitive substring of first name, last name or email.
+    pub search: Option<String>,
+    pub group_id: Option<GroupId>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    /// Matching people, ignoring paging.
+    pub total: i64,
 }
 
 /// Emails are unique case-insensitively and stored lower-cased.

@@ -121,6 +121,10 @@ impl IntoResponse for ApiError {
                 StatusCode::BAD_REQUEST,
                 "You cannot remove the last member of the 'Admin' group!",
             ),
+            Error::Refused(message) => plain(StatusCode::BAD_REQUEST, &message),
+            Error::InvalidRequest(message) => {
+                json_body(StatusCode::BAD_REQUEST, json!({ "message": message }))
+            }
             Error::Unauthenticated => plain(StatusCode::UNAUTHORIZED, UNAUTHENTICATED),
             Error::Forbidden => plain(StatusCode::FORBIDDEN, FORBIDDEN),
             Error::NotFound => plain(StatusCode::NOT_FOUND, NOT_FOUND),

@@ -39,6 +39,46 @@ pub struct PostgresStore {
 }
 
 impl SqliteStore {
+    /// `BEGIN IMMEDIATE` takes the write lock up front (waiting on `busy_timeout`), so a transaction
+    /// that reads before it writes cannot fail half-way on a lock upgrade.
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)
+    }
+
+    /// Writers are already serialised by the transaction itself.
+    pub(crate) async fn lock_admins(
+        _tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+impl PostgresStore {
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        self.pool.begin().await.map_err(db_err)
+    }
+
+    /// Serialises every change that can remove an admin, so two at once cannot both see "another admin
+    /// remains" and leave none.
+    pub(crate) async fn lock_admins(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_advisory_xact_lock(7261001)")
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+}
+
+impl SqliteStore {
     pub async fn open(path: &std::path::Path) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)

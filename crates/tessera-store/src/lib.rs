@@ -5,7 +5,7 @@
 
 mod connect;
 mod rows;
-mod sql_store;
+mod sql;
 
 pub use connect::{connect, DatabaseConfig, PostgresStore, SqliteStore};
 pub use tessera_domain::store::{Store, StoreError};

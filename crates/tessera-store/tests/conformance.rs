@@ -4,11 +4,11 @@
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tessera_domain::secret::TokenHash;
-use tessera_domain::store::{
-    Deactivation, NewSession, SetupOutcome, SetupRequest, Store, StoreError,
-};
+use tessera_domain::store::{NewApiKey, NewSession, SetupOutcome, SetupRequest, Store, StoreError};
 use tessera_domain::throttle::Throttler;
-use tessera_domain::user::{NewUser, ADMIN_GROUP, ALL_USERS_GROUP};
+use tessera_domain::user::{
+    NewUser, UserChanges, UserQuery, UserStatus, ADMIN_GROUP, ALL_USERS_GROUP,
+};
 use tessera_store::{PostgresStore, SqliteStore};
 
 struct Fixture {
@@ -64,6 +64,11 @@ conformance!(
     throttle_windows_count_recent_failures_per_key,
     deactivation_keeps_the_last_admin_and_ends_sessions,
     settings_initialise_once,
+    listing_filters_orders_and_pages,
+    updates_apply_whole_or_not_at_all,
+    a_new_password_ends_every_session,
+    groups_memberships_and_features,
+    api_keys_live_as_synthetic_users,
 );
 
 fn t(secs: i64) -> DateTime<Utc> {
@@ -76,6 +81,7 @@ fn person(email: &str, admin: bool) -> NewUser {
         first_name: Some("Ada".into()),
         last_name: None,
         is_superuser: admin,
+        ..NewUser::default()
     }
 }
 
@@ -302,26 +308,23 @@ async fn deactivation_keeps_the_last_admin_and_ends_sessions(f: Fixture) {
         .create_session(&session("kb", b, t(1)))
         .await
         .unwrap();
-    assert_eq!(
-        f.store.deactivate_user(b, t(2)).await.unwrap(),
-        Deactivation::Done
-    );
+    f.store.deactivate_user(b, t(2)).await.unwrap();
     assert!(f
         .store
         .session_user(&TokenHash::of("kb"), t(0))
         .await
         .unwrap()
         .is_none());
-    assert_eq!(
-        f.store.deactivate_user(a, t(3)).await.unwrap(),
-        Deactivation::LastAdmin
-    );
+    assert!(matches!(
+        f.store.deactivate_user(a, t(3)).await,
+        Err(StoreError::LastAdmin)
+    ));
     assert!(f.store.user(a).await.unwrap().unwrap().is_active);
-    assert_eq!(
-        f.store.deactivate_user(999, t(3)).await.unwrap(),
-        Deactivation::NotFound
-    );
-    assert!(f.store.reactivate_user(b, t(4)).await.unwrap());
+    assert!(matches!(
+        f.store.deactivate_user(999, t(3)).await,
+        Err(StoreError::NotFound)
+    ));
+    f.store.reactivate_user(b, t(4)).await.unwrap();
     let back = f.store.user(b).await.unwrap().unwrap();
     assert!(back.is_active && !back.is_superuser);
     assert!(f
@@ -330,6 +333,394 @@ async fn deactivation_keeps_the_last_admin_and_ends_sessions(f: Fixture) {
         .await
         .unwrap()
         .is_none());
+}
+
+async fn listing_filters_orders_and_pages(f: Fixture) {
+    let mk = |email: &str, first: Option<&str>, last: Option<&str>| NewUser {
+        email: email.into(),
+        first_name: first.map(Into::into),
+        last_name: last.map(Into::into),
+        ..NewUser::default()
+    };
+    let zed = f
+        .store
+        .create_user(&mk("z@example.com", Some("zed"), None), None, t(0))
+        .await
+        .unwrap();
+    let amy = f
+        .store
+        .create_user(&mk("amy@corp.io", Some("Amy"), Some("Zulu")), None, t(0))
+        .await
+        .unwrap();
+    let bob = f
+        .store
+        .create_user(
+            &mk("b@example.com", Some("bob"), Some("100%_real")),
+            None,
+            t(0),
+        )
+        .await
+        .unwrap();
+    let anon = f
+        .store
+        .create_user(&mk("n@example.com", None, None), None, t(0))
+        .await
+        .unwrap();
+    f.store.deactivate_user(zed, t(1)).await.unwrap();
+    let ids =
+        |page: tessera_domain::user::UserPage| page.users.iter().map(|u| u.id).collect::<Vec<_>>();
+    let all = UserQuery {
+        status: UserStatus::All,
+        ..UserQuery::default()
+    };
+    assert_eq!(
+        ids(f.store.list_users(&all).await.unwrap()),
+        vec![amy, bob, zed, anon]
+    );
+    let active = f.store.list_users(&UserQuery::default()).await.unwrap();
+    assert_eq!(
+        (ids(active.clone()), active.total),
+        (vec![amy, bob, anon], 3)
+    );
+    let off = UserQuery {
+        status: UserStatus::Deactivated,
+        ..UserQuery::default()
+    };
+    assert_eq!(ids(f.store.list_users(&off).await.unwrap()), vec![zed]);
+    let search = |s: &str| UserQuery {
+        search: Some(s.into()),
+        status: UserStatus::All,
+        ..UserQuery::default()
+    };
+    assert_eq!(
+        ids(f.store.list_users(&search("ZUL")).await.unwrap()),
+        vec![amy]
+    );
+    assert_eq!(
+        ids(f.store.list_users(&search("corp")).await.unwrap()),
+        vec![amy]
+    );
+    assert_eq!(
+        ids(f.store.list_users(&search("%_")).await.unwrap()),
+        vec![bob],
+        "wildcards are literal"
+    );
+    let page = UserQuery {
+        status: UserStatus::All,
+        limit: Some(2),
+        offset: Some(1),
+        ..UserQuery::default()
+    };
+    let p = f.store.list_users(&page).await.unwrap();
+    assert_eq!((ids(p.clone()), p.total), (vec![bob, zed], 4));
+    let group = f.store.create_group("Analysts", &[]).await.unwrap();
+    f.store.add_membership(group, bob).await.unwrap();
+    let in_group = UserQuery {
+        group_id: Some(group),
+        ..UserQuery::default()
+    };
+    assert_eq!(ids(f.store.list_users(&in_group).await.unwrap()), vec![bob]);
+}
+
+async fn updates_apply_whole_or_not_at_all(f: Fixture) {
+    let admin = f
+        .store
+        .create_user(&person("boss@example.com", true), None, t(0))
+        .await
+        .unwrap();
+    let p = f
+        .store
+        .create_user(&person("p@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    let changes = UserChanges {
+        email: Some("Boss@Example.com".into()),
+        first_name: Some(Some("Changed".into())),
+        ..UserChanges::default()
+    };
+    assert!(matches!(
+        f.store.update_user(p, &changes, t(1)).await,
+        Err(StoreError::EmailTaken)
+    ));
+    assert_eq!(
+        f.store
+            .user(p)
+            .await
+            .unwrap()
+            .unwrap()
+            .first_name
+            .as_deref(),
+        Some("Ada")
+    );
+    let demote = UserChanges {
+        is_superuser: Some(false),
+        ..UserChanges::default()
+    };
+    assert!(matches!(
+        f.store.update_user(admin, &demote, t(1)).await,
+        Err(StoreError::LastAdmin)
+    ));
+    assert!(f.store.user(admin).await.unwrap().unwrap().is_superuser);
+    let bad_group = UserChanges {
+        groups: Some(vec![77]),
+        ..UserChanges::default()
+    };
+    assert!(matches!(
+        f.store.update_user(p, &bad_group, t(1)).await,
+        Err(StoreError::NotFound)
+    ));
+    let promote = UserChanges {
+        groups: Some(vec![ADMIN_GROUP]),
+        locale: Some(Some("es_MX".into())),
+        last_name: Some(None),
+        ..UserChanges::default()
+    };
+    f.store.update_user(p, &promote, t(2)).await.unwrap();
+    let u = f.store.user(p).await.unwrap().unwrap();
+    assert!(u.is_superuser);
+    assert_eq!(
+        u.group_ids,
+        vec![ALL_USERS_GROUP, ADMIN_GROUP],
+        "All Users is always kept"
+    );
+    assert_eq!(u.locale.as_deref(), Some("es_MX"));
+    assert_eq!(u.updated_at, t(2));
+    f.store.update_user(admin, &demote, t(3)).await.unwrap();
+    assert!(!f.store.user(admin).await.unwrap().unwrap().is_superuser);
+}
+
+async fn a_new_password_ends_every_session(f: Fixture) {
+    let p = f
+        .store
+        .create_user(&person("p@example.com", false), Some("old"), t(0))
+        .await
+        .unwrap();
+    f.store
+        .create_session(&session("k1", p, t(1)))
+        .await
+        .unwrap();
+    f.store
+        .create_session(&session("k2", p, t(1)))
+        .await
+        .unwrap();
+    f.store
+        .set_password(p, "new", Some(&session("k3", p, t(2))), t(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store.password_hash(p).await.unwrap().as_deref(),
+        Some("new")
+    );
+    for (key, alive) in [("k1", false), ("k2", false), ("k3", true)] {
+        assert_eq!(
+            f.store
+                .session_user(&TokenHash::of(key), t(0))
+                .await
+                .unwrap()
+                .is_some(),
+            alive,
+            "{key}"
+        );
+    }
+}
+
+async fn groups_memberships_and_features(f: Fixture) {
+    let admin = f
+        .store
+        .create_user(&person("boss@example.com", true), None, t(0))
+        .await
+        .unwrap();
+    let p = f
+        .store
+        .create_user(&person("p@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    let editors = f
+        .store
+        .create_group("Editors", &["reports/edit".into()])
+        .await
+        .unwrap();
+    assert!(matches!(
+        f.store.create_group("EDITORS", &[]).await,
+        Err(StoreError::NameTaken)
+    ));
+    let viewers = f
+        .store
+        .create_group("viewers", &["reports/view".into()])
+        .await
+        .unwrap();
+    let m = f.store.add_membership(editors, p).await.unwrap();
+    assert_eq!(
+        f.store.add_membership(editors, p).await.unwrap(),
+        m,
+        "adding twice is a no-op"
+    );
+    assert!(matches!(
+        f.store.add_membership(999, p).await,
+        Err(StoreError::NotFound)
+    ));
+    f.store.add_membership(viewers, p).await.unwrap();
+    assert_eq!(
+        f.store.user_features(p).await.unwrap(),
+        vec!["reports/edit", "reports/view"]
+    );
+    let names: Vec<(String, i64)> = f
+        .store
+        .groups()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| (g.name, g.member_count))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("Administrators".into(), 1),
+            ("All Users".into(), 2),
+            ("Editors".into(), 1),
+            ("viewers".into(), 1)
+        ]
+    );
+    f.store
+        .update_group(editors, Some("Writers"), Some(&["a/b".into(), "c".into()]))
+        .await
+        .unwrap();
+    let g = f.store.group(editors).await.unwrap().unwrap();
+    assert_eq!(
+        (g.name.as_str(), g.features.clone()),
+        ("Writers", vec!["a/b".to_string(), "c".to_string()])
+    );
+    assert!(matches!(
+        f.store.update_group(editors, Some("viewers"), None).await,
+        Err(StoreError::NameTaken)
+    ));
+    assert_eq!(
+        f.store.all_features().await.unwrap(),
+        vec!["a/b", "c", "reports/view"]
+    );
+    let admin_membership = f
+        .store
+        .memberships()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.user_id == admin && m.group_id == ADMIN_GROUP)
+        .unwrap();
+    assert!(matches!(
+        f.store
+            .remove_membership(admin_membership.membership_id)
+            .await,
+        Err(StoreError::LastAdmin)
+    ));
+    f.store.remove_membership(m).await.unwrap();
+    assert!(matches!(
+        f.store.remove_membership(m).await,
+        Err(StoreError::NotFound)
+    ));
+    f.store.clear_group(viewers).await.unwrap();
+    assert!(f.store.group_members(viewers).await.unwrap().is_empty());
+    f.store.delete_group(viewers).await.unwrap();
+    assert!(f.store.group(viewers).await.unwrap().is_none());
+    assert!(matches!(
+        f.store.delete_group(viewers).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn api_keys_live_as_synthetic_users(f: Fixture) {
+    let admin = f
+        .store
+        .create_user(&person("boss@example.com", true), None, t(0))
+        .await
+        .unwrap();
+    let group = f.store.create_group("Bots", &[]).await.unwrap();
+    let key = |name: &str, prefix: &str, group_id| NewApiKey {
+        name: name.into(),
+        prefix: prefix.into(),
+        key_hash: TokenHash::of(prefix),
+        group_id,
+        creator_id: admin,
+    };
+    let id = f
+        .store
+        .create_api_key(&key("Loader", "mb_AAAA", group), t(1))
+        .await
+        .unwrap();
+    assert!(matches!(
+        f.store
+            .create_api_key(&key("loader", "mb_BBBB", group), t(1))
+            .await,
+        Err(StoreError::NameTaken)
+    ));
+    assert!(matches!(
+        f.store
+            .create_api_key(&key("Other", "mb_AAAA", group), t(1))
+            .await,
+        Err(StoreError::NameTaken)
+    ));
+    assert!(matches!(
+        f.store
+            .create_api_key(&key("Other", "mb_CCCC", 999), t(1))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        f.store.user_count().await.unwrap(),
+        1,
+        "key users are not people"
+    );
+    let k = f.store.api_key(id).await.unwrap().unwrap();
+    assert_eq!(
+        (k.name.as_str(), k.group_id, k.group_name.as_str()),
+        ("Loader", group, "Bots")
+    );
+    assert_eq!(k.updated_by_name, "Ada");
+    let candidates = f.store.api_key_candidates("mb_AAAA").await.unwrap();
+    assert_eq!(candidates.len(), 1);
+    assert!(candidates[0].key_hash.ct_eq(&TokenHash::of("mb_AAAA")));
+    let bot = f.store.user(candidates[0].user_id).await.unwrap().unwrap();
+    assert_eq!(bot.group_ids, vec![ALL_USERS_GROUP, group]);
+    assert_eq!(bot.first_name.as_deref(), Some("Loader"));
+
+    f.store
+        .update_api_key(id, Some("Renamed"), Some(ADMIN_GROUP), admin, t(2))
+        .await
+        .unwrap();
+    let k = f.store.api_key(id).await.unwrap().unwrap();
+    assert_eq!(
+        (k.name.as_str(), k.group_id, k.updated_at),
+        ("Renamed", ADMIN_GROUP, t(2))
+    );
+    assert!(f.store.user(k.user_id).await.unwrap().unwrap().is_superuser);
+
+    f.store
+        .regenerate_api_key(id, "mb_DDDD", &TokenHash::of("mb_DDDD"), admin, t(3))
+        .await
+        .unwrap();
+    assert!(f
+        .store
+        .api_key_candidates("mb_AAAA")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        f.store.api_key_candidates("mb_DDDD").await.unwrap().len(),
+        1
+    );
+    assert_eq!(f.store.api_keys().await.unwrap().len(), 1);
+
+    f.store.delete_api_key(id, t(4)).await.unwrap();
+    assert!(f
+        .store
+        .api_key_candidates("mb_DDDD")
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(!f.store.user(k.user_id).await.unwrap().unwrap().is_active);
+    assert!(matches!(
+        f.store.delete_api_key(id, t(4)).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn settings_initialise_once(f: Fixture) {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tessera::Settings;
 use tessera_domain::secret::Password;
-use tessera_domain::user::{is_valid_email, NewUser};
+use tessera_domain::user::{is_valid_email, NewUser, UserQuery, UserStatus};
 use tessera_domain::SystemClock;
 
 #[derive(Parser)]
@@ -27,8 +27,22 @@ enum Command {
     /// Manage people from a shell; works while the server runs.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage API keys from a shell.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
     /// Apply pending database migrations and exit.
     Migrate,
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Create a key acting as a member of GROUP (a name or an id); prints the key once.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        group: String,
+    },
 }
 
 #[derive(Args)]
@@ -66,6 +80,12 @@ enum UserCommand {
     Deactivate { email: String },
     /// Reactivate a person (without admin rights).
     Reactivate { email: String },
+    /// Set a person's password; every session of theirs ends.
+    SetPassword {
+        email: String,
+        #[arg(long)]
+        password: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -106,6 +126,9 @@ fn main() -> ExitCode {
                 serve(settings).await
             }
             Command::User(cmd) => user(settings, cmd).await,
+            Command::ApiKey(ApiKeyCommand::Create { name, group }) => {
+                api_key_create(settings, &name, &group).await
+            }
             Command::Migrate => tessera::open(&settings, Arc::new(SystemClock))
                 .await
                 .map(|_| println!("migrations applied")),
@@ -190,6 +213,7 @@ async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
                         first_name,
                         last_name,
                         is_superuser: admin,
+                        ..NewUser::default()
                     },
                     Password::new(password),
                 )
@@ -208,8 +232,16 @@ async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
             );
         }
         UserCommand::List => {
-            let users = auth.list_users().await.map_err(|e| e.to_string())?;
-            for u in users {
+            let query = UserQuery {
+                status: UserStatus::All,
+                ..UserQuery::default()
+            };
+            let page = auth
+                .store()
+                .list_users(&query)
+                .await
+                .map_err(|e| e.to_string())?;
+            for u in page.users {
                 println!(
                     "{}\t{}\t{}\t{}{}",
                     u.id,
@@ -222,18 +254,36 @@ async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
         }
         UserCommand::Deactivate { email } => {
             let id = find(&auth, &email).await?;
-            auth.deactivate_user(id).await.map_err(|e| match e {
-                tessera_domain::Error::LastAdmin => {
-                    "You cannot remove the last member of the 'Admin' group!".to_string()
-                }
-                other => other.to_string(),
-            })?;
+            let now = auth.now();
+            auth.store()
+                .deactivate_user(id, now)
+                .await
+                .map_err(|e| match e {
+                    tessera_domain::StoreError::LastAdmin => {
+                        "You cannot remove the last member of the 'Admin' group!".to_string()
+                    }
+                    other => other.to_string(),
+                })?;
             println!("deactivated {email}");
         }
         UserCommand::Reactivate { email } => {
             let id = find(&auth, &email).await?;
-            auth.reactivate_user(id).await.map_err(|e| e.to_string())?;
+            let now = auth.now();
+            auth.store()
+                .reactivate_user(id, now)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("reactivated {email}");
+        }
+        UserCommand::SetPassword { email, password } => {
+            let id = find(&auth, &email).await?;
+            auth.set_password(id, Password::new(password))
+                .await
+                .map_err(|e| match e {
+                    tessera_domain::Error::Validation(_) => "password is too common.".to_string(),
+                    other => other.to_string(),
+                })?;
+            println!("password set for {email}; their sessions have ended");
         }
     }
     Ok(())
@@ -245,4 +295,44 @@ async fn find(auth: &tessera_domain::Auth, email: &str) -> Result<i64, String> {
         .map_err(|e| e.to_string())?
         .map(|u| u.id)
         .ok_or_else(|| format!("No user found with email address '{email}'."))
+}
+
+async fn api_key_create(settings: Settings, name: &str, group: &str) -> Result<(), String> {
+    let auth = tessera::open(&settings, Arc::new(SystemClock)).await?;
+    let groups = auth.groups().await.map_err(|e| e.to_string())?;
+    let group = groups
+        .iter()
+        .find(|g| g.id.to_string() == group || g.name.eq_ignore_ascii_case(group))
+        .ok_or_else(|| format!("No group named or numbered '{group}'."))?;
+    // Keys record who created them: from a shell, the longest-standing active admin.
+    let query = UserQuery {
+        group_id: Some(tessera_domain::user::ADMIN_GROUP),
+        ..UserQuery::default()
+    };
+    let mut admins = auth
+        .store()
+        .list_users(&query)
+        .await
+        .map_err(|e| e.to_string())?
+        .users;
+    admins.sort_by_key(|u| u.id);
+    let creator = admins
+        .into_iter()
+        .next()
+        .ok_or("No active admin exists yet: create one first (tessera user create --admin).")?;
+    let (key, secret) = auth
+        .create_api_key(name, group.id, &creator)
+        .await
+        .map_err(|e| match e {
+            tessera_domain::Error::Validation(_) => {
+                "An API key with this name already exists.".to_string()
+            }
+            other => other.to_string(),
+        })?;
+    eprintln!(
+        "created API key {} \"{}\" in group {}",
+        key.id, key.name, key.group_name
+    );
+    println!("{}", secret.expose());
+    Ok(())
 }

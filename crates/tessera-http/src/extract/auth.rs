@@ -12,6 +12,8 @@ use tessera_domain::user::User;
 use tessera_domain::Error;
 
 pub const SESSION_HEADER: &str = "x-metabase-session";
+/// Header names are case-insensitive, so `X-API-KEY` and `x-api-key` both match.
+pub const API_KEY_HEADER: &str = "x-api-key";
 
 /// Where the session key came from. The header wins, and a bad header never falls back to the cookie.
 #[derive(Debug)]
@@ -38,7 +40,8 @@ pub fn session_credential(headers: &HeaderMap) -> SessionCredential {
     }
 }
 
-/// The authenticated caller, or none. Resolved once per request and kept in the extensions.
+/// The authenticated caller (by session, else by API key), or none. Resolved once per request and kept
+/// in the extensions.
 #[derive(Clone)]
 pub struct MaybeUser(pub Option<User>);
 
@@ -52,10 +55,20 @@ impl FromRequestParts<AppState> for MaybeUser {
         if let Some(found) = parts.extensions.get::<MaybeUser>() {
             return Ok(found.clone());
         }
-        let user = match session_credential(&parts.headers) {
+        let mut user = match session_credential(&parts.headers) {
             SessionCredential::Key(key) => state.auth.authenticate(&key).await?,
             SessionCredential::None | SessionCredential::Invalid => None,
         };
+        // An API key is tried only when no session matched (reference §2.3).
+        if user.is_none() {
+            if let Some(raw) = parts
+                .headers
+                .get(API_KEY_HEADER)
+                .and_then(|v| v.to_str().ok())
+            {
+                user = state.auth.authenticate_api_key(raw).await?;
+            }
+        }
         let found = MaybeUser(user);
         parts.extensions.insert(found.clone());
         Ok(found)

@@ -7,12 +7,35 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use tessera_domain::error::FieldErrors;
+use tessera_domain::groups::is_valid_feature;
 use tessera_domain::password_policy::PasswordPolicy;
 use tessera_domain::user::is_valid_email;
 
 pub const NON_BLANK: &str = "value must be a non-blank string.";
 pub const EMAIL: &str = "value must be a valid email address.";
 pub const PASSWORD: &str = "password is too common.";
+pub const POSITIVE_INT: &str = "value must be an integer greater than zero.";
+pub const LOCALE: &str = "nullable String must be a valid two-letter ISO language or language-country code e.g. 'en' or 'en_US'.";
+
+/// `en`, `en_US`, `es-mx` → `en`, `en_US`, `es_MX`.
+pub fn normalize_locale(raw: &str) -> Option<String> {
+    let mut parts = raw.trim().split(['_', '-']);
+    let lang = parts.next()?;
+    let country = parts.next();
+    let two_letters = |s: &str| s.len() == 2 && s.chars().all(|c| c.is_ascii_alphabetic());
+    if !two_letters(lang) || parts.next().is_some() {
+        return None;
+    }
+    match country {
+        None => Some(lang.to_ascii_lowercase()),
+        Some(c) if two_letters(c) => Some(format!(
+            "{}_{}",
+            lang.to_ascii_lowercase(),
+            c.to_ascii_uppercase()
+        )),
+        Some(_) => None,
+    }
+}
 
 /// The request body as a JSON object; an empty body counts as `{}`.
 pub struct JsonObject(pub Map<String, Value>);
@@ -161,6 +184,138 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Absent → `None`; `null` → `Some(None)`; otherwise a non-blank string.
+    pub fn nullable_non_blank(&mut self, key: &str) -> Option<Option<String>> {
+        match self.obj.get(key) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => self.non_blank(key).map(Some),
+        }
+    }
+
+    /// Metabase's `PositiveInt`; `None` (and an error) when absent or not one.
+    pub fn positive_int(&mut self, key: &str) -> Option<i64> {
+        let v = self.value(key);
+        match v.as_i64() {
+            Some(n) if n > 0 => Some(n),
+            _ => {
+                self.errors.add(
+                    key,
+                    POSITIVE_INT,
+                    format!("{POSITIVE_INT}, received: {}", received(v)),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn optional_positive_int(&mut self, key: &str) -> Option<i64> {
+        if self.present(key) {
+            self.positive_int(key)
+        } else {
+            None
+        }
+    }
+
+    /// An optional boolean; anything else is an error.
+    pub fn optional_bool(&mut self, key: &str) -> Option<bool> {
+        match self.value(key) {
+            Value::Null => None,
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.errors.add(
+                    key,
+                    "value must be a boolean.",
+                    format!("should be a boolean, received: {}", received(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// `[{"id": n}, …]` as Metabase sends group memberships; `None` when absent.
+    pub fn group_ids(&mut self, key: &str) -> Option<Vec<i64>> {
+        let v = self.value(key);
+        if v.is_null() {
+            return None;
+        }
+        let ids = v.as_array().and_then(|items| {
+            items
+                .iter()
+                .map(|item| item.get("id").and_then(Value::as_i64).filter(|n| *n > 0))
+                .collect::<Option<Vec<i64>>>()
+        });
+        if ids.is_none() {
+            self.errors.add(
+                key,
+                "value must be an array of objects with a positive integer \"id\".",
+                format!(
+                    "should be [{{\"id\": <group id>}}, ...], received: {}",
+                    received(v)
+                ),
+            );
+        }
+        ids
+    }
+
+    /// A JSON object kept as text (`login_attributes`). Absent → `None`, `null` → `Some(None)`.
+    pub fn nullable_object_text(&mut self, key: &str) -> Option<Option<String>> {
+        match self.obj.get(key) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::Object(map)) => Some(Some(Value::Object(map.clone()).to_string())),
+            Some(other) => {
+                self.errors.add(
+                    key,
+                    "value must be a map.",
+                    format!("should be a map, received: {}", received(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A locale such as `en` or `es_MX` (`es-mx` is normalised). Absent → `None`, `null` → `Some(None)`.
+    pub fn nullable_locale(&mut self, key: &str) -> Option<Option<String>> {
+        match self.obj.get(key) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(v) => match v.as_str().and_then(normalize_locale) {
+                Some(locale) => Some(Some(locale)),
+                None => {
+                    self.errors.add(key, LOCALE, None);
+                    None
+                }
+            },
+        }
+    }
+
+    /// A list of feature names (`reports/edit`); `None` when absent.
+    pub fn features(&mut self, key: &str) -> Option<Vec<String>> {
+        let v = self.value(key);
+        if v.is_null() {
+            return None;
+        }
+        let features = v.as_array().and_then(|items| {
+            items
+                .iter()
+                .map(|f| {
+                    f.as_str()
+                        .filter(|f| is_valid_feature(f))
+                        .map(str::to_string)
+                })
+                .collect::<Option<Vec<String>>>()
+        });
+        if features.is_none() {
+            self.errors.add(
+                key,
+                "value must be a list of feature names like \"reports/edit\" (lower-case letters, digits, - and _, segments separated by /).",
+                format!("received: {}", received(v)),
+            );
+        }
+        features
+    }
+
     /// Any JSON value but `null` and `false` is true, as in Clojure.
     pub fn truthy(&self, key: &str) -> bool {
         !matches!(self.value(key), Value::Null | Value::Bool(false))
@@ -179,5 +334,19 @@ impl<'a> Fields<'a> {
                 "a field read without error came back empty".into(),
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_locale;
+
+    #[test]
+    fn locales() {
+        assert_eq!(normalize_locale("en").as_deref(), Some("en"));
+        assert_eq!(normalize_locale("es-mx").as_deref(), Some("es_MX"));
+        assert_eq!(normalize_locale("en_US").as_deref(), Some("en_US"));
+        assert_eq!(normalize_locale("english"), None);
+        assert_eq!(normalize_locale("en_USA"), None);
     }
 }

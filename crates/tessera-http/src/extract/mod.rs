@@ -3,7 +3,9 @@
 mod auth;
 mod body;
 mod client;
+mod id;
 
 pub use auth::{session_credential, Admin, CurrentUser, MaybeUser, SessionCredential};
 pub use body::{Fields, JsonObject};
 pub use client::{is_https, Client, DeviceId};
+pub use id::Id;

@@ -203,6 +203,7 @@ impl TestApp {
                     first_name: Some("Pat".into()),
                     last_name: None,
                     is_superuser: admin,
+                    ..Default::default()
                 },
                 tessera_domain::secret::Password::new(PASSWORD),
             )
@@ -226,6 +227,23 @@ impl TestApp {
             .as_str()
             .unwrap()
             .to_string()
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .header("X-Metabase-Session", key);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap()
     }
 
     pub async fn user_count(&self) -> i64 {

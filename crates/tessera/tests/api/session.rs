@@ -135,9 +135,18 @@ async fn wrong_password_and_unknown_user_look_the_same(backend: Backend) {
 async fn a_deactivated_account_is_told_so_and_its_sessions_die(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.create_user("boss@example.com", true).await;
+    let boss = app.login_ok("boss@example.com").await;
     let id = app.create_user("p@example.com", false).await;
     let key = app.login_ok("p@example.com").await;
-    app.auth.deactivate_user(id).await.unwrap();
+    let res = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/user/{id}"),
+            &boss,
+            None,
+        )
+        .await;
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"success": true}));
     assert_eq!(
         app.get_with_session("/api/user/current", &key)
             .await

@@ -1,6 +1,8 @@
 //! The Metabase-compatible API (reference: `metabase-api-reference.md`).
 
+mod api_keys;
 mod login_history;
+mod permissions;
 mod properties;
 mod session;
 mod setup;
@@ -8,7 +10,7 @@ mod user;
 mod wire;
 
 use crate::AppState;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
@@ -16,6 +18,42 @@ pub fn router() -> Router<AppState> {
         .route("/api/session", post(session::login).delete(session::logout))
         .route("/api/session/properties", get(properties::properties))
         .route("/api/setup", post(setup::setup))
+        .route("/api/user", get(user::list).post(user::create))
         .route("/api/user/current", get(user::current))
+        .route(
+            "/api/user/{id}",
+            get(user::get).put(user::update).delete(user::deactivate),
+        )
+        .route("/api/user/{id}/password", put(user::password))
+        .route("/api/user/{id}/reactivate", put(user::reactivate))
         .route("/api/login-history/current", get(login_history::current))
+        .route(
+            "/api/permissions/group",
+            get(permissions::list).post(permissions::create),
+        )
+        .route(
+            "/api/permissions/group/{id}",
+            get(permissions::get)
+                .put(permissions::update)
+                .delete(permissions::delete),
+        )
+        .route(
+            "/api/permissions/membership",
+            get(permissions::memberships).post(permissions::add_membership),
+        )
+        .route(
+            "/api/permissions/membership/{id}",
+            delete(permissions::remove_membership),
+        )
+        .route(
+            "/api/permissions/membership/{id}/clear",
+            put(permissions::clear),
+        )
+        .route("/api/api-key", get(api_keys::list).post(api_keys::create))
+        .route("/api/api-key/count", get(api_keys::count))
+        .route(
+            "/api/api-key/{id}",
+            put(api_keys::update).delete(api_keys::delete),
+        )
+        .route("/api/api-key/{id}/regenerate", put(api_keys::regenerate))
 }

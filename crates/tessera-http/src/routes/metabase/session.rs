@@ -14,12 +14,23 @@ use serde_json::json;
 use tessera_domain::secret::{Password, SessionKey};
 use tessera_domain::Error;
 
-/// A new session's body `{"id": key}` with its cookies. Shared by login, setup and password changes.
+/// A new session's body `{"id": key}` with its cookies. Shared by login and setup.
 pub fn session_response(
     state: &AppState,
     key: &SessionKey,
     remember: bool,
     https: bool,
+) -> Response {
+    with_session(state, key, remember, https, json!({ "id": key.expose() }))
+}
+
+/// `body` with the cookies of a new session (a password change answers with its own body).
+pub fn with_session(
+    state: &AppState,
+    key: &SessionKey,
+    remember: bool,
+    https: bool,
+    body: serde_json::Value,
 ) -> Response {
     let age_secs = state.auth.config().session_age.num_seconds();
     let options = CookieOptions {
@@ -30,7 +41,7 @@ pub fn session_response(
     let [session, timeout] = cookies::session_cookies(key.expose(), &options, age_secs);
     (
         AppendHeaders([(SET_COOKIE, session), (SET_COOKIE, timeout)]),
-        Json(json!({ "id": key.expose() })),
+        Json(body),
     )
         .into_response()
 }

@@ -12,28 +12,7 @@ use tessera_domain::secret::Password;
 use tessera_domain::user::NewUser;
 use tessera_domain::Error;
 
-const LOCALE: &str = "nullable String must be a valid two-letter ISO language or language-country code e.g. 'en' or 'en_US'.";
 const TOKEN: &str = "Token does not match the setup token.";
-
-/// `en`, `en_US`, `en-us` → `en`, `en_US`, `en_US`.
-fn normalize_locale(raw: &str) -> Option<String> {
-    let mut parts = raw.trim().split(['_', '-']);
-    let lang = parts.next()?;
-    let country = parts.next();
-    let two_letters = |s: &str| s.len() == 2 && s.chars().all(|c| c.is_ascii_alphabetic());
-    if !two_letters(lang) || parts.next().is_some() {
-        return None;
-    }
-    match country {
-        None => Some(lang.to_ascii_lowercase()),
-        Some(c) if two_letters(c) => Some(format!(
-            "{}_{}",
-            lang.to_ascii_lowercase(),
-            c.to_ascii_uppercase()
-        )),
-        Some(_) => None,
-    }
-}
 
 pub async fn setup(
     State(state): State<AppState>,
@@ -64,12 +43,9 @@ pub async fn setup(
     let mut prefs = Fields::new(prefs_body);
     let site_name = prefs.non_blank("site_name");
     let site_locale = match prefs_body.get("site_locale") {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_str().and_then(normalize_locale).map(Some).ok_or(()),
+        None => Some(None),
+        Some(_) => prefs.nullable_locale("site_locale"),
     };
-    if site_locale.is_err() {
-        prefs.errors.add("site_locale", LOCALE, None);
-    }
 
     top.errors.nest("user", user.errors);
     top.errors.nest("prefs", prefs.errors);
@@ -77,7 +53,7 @@ pub async fn setup(
         .zip(email)
         .zip(password)
         .zip(site_name)
-        .zip(site_locale.ok());
+        .zip(site_locale);
     let ((((token, email), password), site_name), site_locale) = top.finish(values)?;
 
     let input = SetupInput {
@@ -87,6 +63,7 @@ pub async fn setup(
             first_name,
             last_name,
             is_superuser: true,
+            ..NewUser::default()
         },
         password: Password::new(password),
         site_name,
@@ -94,18 +71,4 @@ pub async fn setup(
     };
     let key = state.auth.setup(input, &client.context).await?;
     Ok(session_response(&state, &key, false, client.https))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalize_locale;
-
-    #[test]
-    fn locales() {
-        assert_eq!(normalize_locale("en").as_deref(), Some("en"));
-        assert_eq!(normalize_locale("es-mx").as_deref(), Some("es_MX"));
-        assert_eq!(normalize_locale("en_US").as_deref(), Some("en_US"));
-        assert_eq!(normalize_locale("english"), None);
-        assert_eq!(normalize_locale("en_USA"), None);
-    }
 }

@@ -1,11 +1,19 @@
-//! `/api/user` (reference §10).
+//! `/api/user` (reference §10): the current user and people management.
 
-use super::wire::CurrentUserBody;
-use crate::error::ApiResult;
-use crate::extract::CurrentUser;
+use super::session::with_session;
+use super::wire::{CurrentUserBody, ListedUserBody, UserBody, UserWithGroupsBody};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Admin, Client, CurrentUser, Fields, Id, JsonObject};
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use tessera_domain::error::FieldErrors;
+use tessera_domain::secret::Password;
+use tessera_domain::user::{NewUser, UserChanges, UserQuery, UserStatus};
 
 pub async fn current(
     State(state): State<AppState>,
@@ -13,4 +21,178 @@ pub async fn current(
 ) -> ApiResult<Json<CurrentUserBody>> {
     let current = state.auth.current_user(user).await?;
     Ok(Json(CurrentUserBody::from(&current)))
+}
+
+/// `GET /api/user` query string → filters. Bad numbers are 400s, an unknown status means "active".
+fn user_query(params: &HashMap<String, String>) -> Result<UserQuery, ApiError> {
+    let mut errors = FieldErrors::default();
+    let mut int = |key: &str, min: i64| -> Option<i64> {
+        let raw = params.get(key)?;
+        match raw.trim().parse::<i64>() {
+            Ok(n) if n >= min => Some(n),
+            _ => {
+                errors.add(
+                    key,
+                    if min > 0 {
+                        "value must be an integer greater than zero."
+                    } else {
+                        "value must be an integer greater than or equal to zero."
+                    },
+                    format!("received: {raw:?}"),
+                );
+                None
+            }
+        }
+    };
+    let (limit, offset, group_id) = (int("limit", 1), int("offset", 0), int("group_id", 1));
+    let include_deactivated = params
+        .get("include_deactivated")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let status = match params
+        .get("status")
+        .map(|s| s.to_ascii_lowercase())
+        .as_deref()
+    {
+        _ if include_deactivated => UserStatus::All,
+        Some("deactivated") => UserStatus::Deactivated,
+        Some("all") => UserStatus::All,
+        _ => UserStatus::Active,
+    };
+    errors.into_result()?;
+    // Paging applies when either is given; the other then takes its default (reference §10.3).
+    let (limit, offset) = match (limit, offset) {
+        (None, None) => (None, None),
+        (l, o) => (Some(l.unwrap_or(50)), Some(o.unwrap_or(0))),
+    };
+    Ok(UserQuery {
+        status,
+        search: params
+            .get("query")
+            .map(|q| q.trim().to_string())
+            .filter(|q| !q.is_empty()),
+        group_id,
+        limit,
+        offset,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let query = user_query(&params)?;
+    let page = state.auth.list_users(&admin, &query).await?;
+    let data: Vec<ListedUserBody> = page.users.iter().map(ListedUserBody::from).collect();
+    Ok(Json(json!({
+        "data": data, "total": page.total, "limit": query.limit, "offset": query.offset,
+    })))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Id(id): Id,
+) -> ApiResult<Json<UserWithGroupsBody>> {
+    let user = state.auth.user_for(&actor, id).await?;
+    Ok(Json(UserWithGroupsBody::from(&user)))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<UserWithGroupsBody>> {
+    let mut f = Fields::new(&body);
+    let email = f.email("email");
+    let first_name = f.nullable_non_blank("first_name").flatten();
+    let last_name = f.nullable_non_blank("last_name").flatten();
+    let groups = f.group_ids("user_group_memberships").unwrap_or_default();
+    let login_attributes = f.nullable_object_text("login_attributes").flatten();
+    let email = f.finish(email)?;
+    // `is_superuser` in the body is ignored, as in Metabase: admin rights come from the groups.
+    let new = NewUser {
+        email,
+        first_name,
+        last_name,
+        is_superuser: false,
+        groups,
+        login_attributes,
+    };
+    let user = state.auth.invite_user(&admin, new).await?;
+    Ok(Json(UserWithGroupsBody::from(&user)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Id(id): Id,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<UserWithGroupsBody>> {
+    let mut f = Fields::new(&body);
+    let email = if body.contains_key("email") {
+        f.email("email")
+    } else {
+        None
+    };
+    let changes = UserChanges {
+        email,
+        first_name: f.nullable_non_blank("first_name"),
+        last_name: f.nullable_non_blank("last_name"),
+        locale: f.nullable_locale("locale"),
+        login_attributes: f.nullable_object_text("login_attributes"),
+        groups: f.group_ids("user_group_memberships"),
+        is_superuser: f.optional_bool("is_superuser"),
+    };
+    let changes = f.finish(Some(changes))?;
+    let user = state.auth.update_user(&actor, id, changes).await?;
+    Ok(Json(UserWithGroupsBody::from(&user)))
+}
+
+pub async fn password(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Id(id): Id,
+    client: Client,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let mut f = Fields::new(&body);
+    let password = f.password("password", &state.auth.config().password_policy);
+    let old = body
+        .get("old_password")
+        .and_then(Value::as_str)
+        .map(Password::new);
+    let password = f.finish(password)?;
+    let session = state
+        .auth
+        .change_password(&actor, id, Password::new(password), old, &client.context)
+        .await?;
+    Ok(match session {
+        Some(key) => with_session(
+            &state,
+            &key,
+            false,
+            client.https,
+            json!({"success": true, "session_id": key.expose()}),
+        ),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Id(id): Id,
+) -> ApiResult<Json<Value>> {
+    state.auth.deactivate(&admin, id).await?;
+    Ok(Json(json!({"success": true})))
+}
+
+pub async fn reactivate(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Id(id): Id,
+) -> ApiResult<Json<UserBody>> {
+    let user = state.auth.reactivate(&admin, id).await?;
+    Ok(Json(UserBody::from(&user)))
 }

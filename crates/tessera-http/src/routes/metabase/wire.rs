@@ -46,7 +46,10 @@ impl From<&User> for UserBody {
             is_active: u.is_active,
             sso_source: u.sso_source.clone(),
             locale: u.locale.clone(),
-            login_attributes: None,
+            login_attributes: u
+                .login_attributes
+                .as_deref()
+                .and_then(|text| serde_json::from_str(text).ok()),
         }
     }
 }
@@ -65,6 +68,8 @@ pub struct CurrentUserBody {
     pub has_model: bool,
     pub first_login: String,
     pub custom_homepage: Option<serde_json::Value>,
+    /// Tessera's own: what this user may do (the union of their groups' features).
+    pub features: Vec<String>,
 }
 
 impl From<&CurrentUser> for CurrentUserBody {
@@ -80,6 +85,7 @@ impl From<&CurrentUser> for CurrentUserBody {
             has_model: false,
             first_login: iso(c.first_login),
             custom_homepage: None,
+            features: c.features.clone(),
         }
     }
 }
@@ -171,5 +177,51 @@ mod tests {
             "Library (python-requests)"
         );
         assert_eq!(describe_device("unknown"), "Unknown device");
+    }
+}
+
+/// `[{"id": group}]`, as Metabase lists a user's memberships.
+pub fn memberships(user: &User) -> serde_json::Value {
+    serde_json::Value::Array(
+        user.group_ids
+            .iter()
+            .map(|id| serde_json::json!({ "id": id }))
+            .collect(),
+    )
+}
+
+/// A user as admins (or the user themself) see them, with their groups.
+#[derive(Serialize)]
+pub struct UserWithGroupsBody {
+    #[serde(flatten)]
+    pub user: UserBody,
+    pub user_group_memberships: serde_json::Value,
+}
+
+impl From<&User> for UserWithGroupsBody {
+    fn from(u: &User) -> Self {
+        Self {
+            user: UserBody::from(u),
+            user_group_memberships: memberships(u),
+        }
+    }
+}
+
+/// An entry of `GET /api/user`.
+#[derive(Serialize)]
+pub struct ListedUserBody {
+    #[serde(flatten)]
+    pub user: UserBody,
+    pub group_ids: Vec<GroupId>,
+    pub personal_collection_id: Option<i64>,
+}
+
+impl From<&User> for ListedUserBody {
+    fn from(u: &User) -> Self {
+        Self {
+            user: UserBody::from(u),
+            group_ids: u.group_ids.clone(),
+            personal_collection_id: None,
+        }
     }
 }

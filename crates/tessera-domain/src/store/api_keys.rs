@@ -1,0 +1,44 @@
+use super::StoreResult;
+use crate::api_keys::{ApiKey, KeyCandidate};
+use crate::secret::TokenHash;
+use crate::user::{GroupId, UserId};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+pub struct NewApiKey {
+    pub name: String,
+    pub prefix: String,
+    pub key_hash: TokenHash,
+    pub group_id: GroupId,
+    pub creator_id: UserId,
+}
+
+#[async_trait]
+pub trait ApiKeyStore: Send + Sync {
+    /// Creates the key and its synthetic user (All Users + the group). `NameTaken` for a duplicate name
+    /// or prefix, `NotFound` for an unknown group.
+    async fn create_api_key(&self, key: &NewApiKey, now: DateTime<Utc>) -> StoreResult<i64>;
+    async fn api_keys(&self) -> StoreResult<Vec<ApiKey>>;
+    async fn api_key(&self, id: i64) -> StoreResult<Option<ApiKey>>;
+    async fn update_api_key(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        group_id: Option<GroupId>,
+        updated_by: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Replaces the secret; the old one stops working at once. `NameTaken` for a prefix collision.
+    async fn regenerate_api_key(
+        &self,
+        id: i64,
+        prefix: &str,
+        key_hash: &TokenHash,
+        updated_by: UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Deletes the key and deactivates its synthetic user.
+    async fn delete_api_key(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Keys with this prefix whose synthetic user and creator are both active.
+    async fn api_key_candidates(&self, prefix: &str) -> StoreResult<Vec<KeyCandidate>>;
+}

@@ -1,0 +1,34 @@
+use super::StoreResult;
+use crate::groups::{Group, GroupMember, Membership};
+use crate::user::{GroupId, UserId};
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    /// Every group with its member count and features, by lower-cased name.
+    async fn groups(&self) -> StoreResult<Vec<Group>>;
+    async fn group(&self, id: GroupId) -> StoreResult<Option<Group>>;
+    async fn group_members(&self, id: GroupId) -> StoreResult<Vec<GroupMember>>;
+    /// `NameTaken` when another group has the name, whatever its case.
+    async fn create_group(&self, name: &str, features: &[String]) -> StoreResult<GroupId>;
+    /// Renames and/or replaces the feature set (`NotFound`, `NameTaken`).
+    async fn update_group(
+        &self,
+        id: GroupId,
+        name: Option<&str>,
+        features: Option<&[String]>,
+    ) -> StoreResult<()>;
+    async fn delete_group(&self, id: GroupId) -> StoreResult<()>;
+    async fn memberships(&self) -> StoreResult<Vec<Membership>>;
+    async fn membership(&self, id: i64) -> StoreResult<Option<Membership>>;
+    /// `NotFound` for an unknown group or user; adding an existing member is a no-op.
+    async fn add_membership(&self, group: GroupId, user: UserId) -> StoreResult<i64>;
+    /// `NotFound`, or `LastAdmin` when it would leave Administrators without an active member.
+    async fn remove_membership(&self, id: i64) -> StoreResult<()>;
+    /// Removes every member of a group.
+    async fn clear_group(&self, id: GroupId) -> StoreResult<()>;
+    /// The union of the features of the user's groups.
+    async fn user_features(&self, id: UserId) -> StoreResult<Vec<String>>;
+    /// Every feature any group carries.
+    async fn all_features(&self) -> StoreResult<Vec<String>>;
+}

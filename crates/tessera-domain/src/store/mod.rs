@@ -1,0 +1,49 @@
+//! The storage port. `tessera-store` implements it over SQLite and PostgreSQL. It is one trait, [`Store`],
+//! made of one part per concern so no implementation file has to hold everything. Each method is one
+//! atomic step of a use case, so the invariants it guards (one setup, one admin at least) hold across
+//! instances.
+
+mod api_keys;
+mod groups;
+mod sessions;
+mod users;
+
+pub use api_keys::{ApiKeyStore, NewApiKey};
+pub use groups::GroupStore;
+pub use sessions::{NewSession, SessionStore, ThrottleStore};
+pub use users::{SetupOutcome, SetupRequest, UserStore};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("email address already in use")]
+    EmailTaken,
+    #[error("name already in use")]
+    NameTaken,
+    #[error("no such record")]
+    NotFound,
+    /// The change would leave no active admin.
+    #[error("the last admin cannot be removed")]
+    LastAdmin,
+    #[error("database error")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait::async_trait]
+pub trait SettingStore: Send + Sync {
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    /// Writes `value` unless the key already has one; returns the value in force.
+    async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String>;
+}
+
+/// Everything Tessera keeps.
+pub trait Store:
+    SettingStore + UserStore + SessionStore + ThrottleStore + GroupStore + ApiKeyStore
+{
+}
+
+impl<T> Store for T where
+    T: SettingStore + UserStore + SessionStore + ThrottleStore + GroupStore + ApiKeyStore
+{
+}

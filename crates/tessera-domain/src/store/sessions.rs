@@ -1,0 +1,49 @@
+use super::StoreResult;
+use crate::secret::TokenHash;
+use crate::throttle::{Throttler, Window};
+use crate::user::{LoginHistoryEntry, User, UserId};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// A session to be written, with the login-history row that goes with it.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub key_hash: TokenHash,
+    pub user_id: UserId,
+    pub created_at: DateTime<Utc>,
+    pub device_id: String,
+    pub device_description: String,
+    pub ip_address: String,
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+    /// The active user owning the session, if it was created after `created_after`.
+    async fn session_user(
+        &self,
+        key_hash: &TokenHash,
+        created_after: DateTime<Utc>,
+    ) -> StoreResult<Option<User>>;
+    /// Returns whether a session was deleted.
+    async fn delete_session(&self, key_hash: &TokenHash) -> StoreResult<bool>;
+    async fn delete_sessions_created_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64>;
+    async fn login_history(&self, user_id: UserId) -> StoreResult<Vec<LoginHistoryEntry>>;
+}
+
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    async fn throttle_window(
+        &self,
+        throttler: Throttler,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Window>;
+    /// Records one failure for each pair, and forgets failures older than `forget_before`.
+    async fn record_failures(
+        &self,
+        pairs: &[(Throttler, &str)],
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()>;
+}

@@ -1,0 +1,65 @@
+use super::{NewSession, StoreResult};
+use crate::user::{Credentials, NewUser, User, UserChanges, UserId, UserPage, UserQuery};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// Outcome of the first-run setup, decided atomically by the store.
+#[derive(Debug, PartialEq)]
+pub enum SetupOutcome {
+    Created(UserId),
+    /// Someone already exists: setup is over.
+    UserExists,
+    TokenMismatch,
+}
+
+#[derive(Debug, Clone)]
+pub struct SetupRequest {
+    pub token: String,
+    pub user: NewUser,
+    pub password_hash: String,
+    pub settings: Vec<(String, String)>,
+}
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// People (not API-key users).
+    async fn user_count(&self) -> StoreResult<i64>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>>;
+    async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>>;
+    /// Creates a person in All Users, the groups named, and Administrators when asked. Ends first-run
+    /// setup. `EmailTaken` or `NotFound` (a group that does not exist) write nothing.
+    async fn create_user(
+        &self,
+        user: &NewUser,
+        password_hash: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<UserId>;
+    /// Consumes the setup token and creates the first admin, or explains why not, in one transaction.
+    async fn setup_first_user(
+        &self,
+        req: &SetupRequest,
+        now: DateTime<Utc>,
+    ) -> StoreResult<SetupOutcome>;
+    async fn list_users(&self, query: &UserQuery) -> StoreResult<UserPage>;
+    /// Applies the changes at once or not at all (`EmailTaken`, `NotFound`, `LastAdmin`).
+    async fn update_user(
+        &self,
+        id: UserId,
+        changes: &UserChanges,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Replaces the password, ends every session of the user and, when given, starts `new_session`.
+    async fn set_password(
+        &self,
+        id: UserId,
+        password_hash: &str,
+        new_session: Option<&NewSession>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Deactivates a person and ends their sessions (`NotFound`, `LastAdmin`).
+    async fn deactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Reactivates a person as a non-admin; their old sessions stay dead.
+    async fn reactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
+}

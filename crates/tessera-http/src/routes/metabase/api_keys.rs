@@ -1,0 +1,79 @@
+//! `/api/api-key` (reference §13). Admins only; the key itself is shown once, at creation or
+//! regeneration.
+
+use super::wire::iso;
+use crate::error::ApiResult;
+use crate::extract::{Admin, Fields, Id, JsonObject};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Value};
+use tessera_domain::api_keys::ApiKey;
+
+fn key_json(k: &ApiKey) -> Value {
+    json!({
+        "id": k.id, "name": k.name,
+        "group": {"id": k.group_id, "name": k.group_name},
+        "masked_key": k.masked(),
+        "created_at": iso(k.created_at), "updated_at": iso(k.updated_at),
+        "updated_by": {"id": k.updated_by_id, "common_name": k.updated_by_name},
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let mut f = Fields::new(&body);
+    let group = f.positive_int("group_id");
+    let name = f.non_blank("name");
+    let (group, name) = f.finish(group.zip(name))?;
+    let (key, secret) = state.auth.create_api_key(&name, group, &admin).await?;
+    let mut body = key_json(&key);
+    body["unmasked_key"] = json!(secret.expose());
+    Ok(Json(body))
+}
+
+pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
+    let keys = state.auth.api_keys().await?;
+    Ok(Json(Value::Array(keys.iter().map(key_json).collect())))
+}
+
+pub async fn count(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(state.auth.api_keys().await?.len())))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Id(id): Id,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let mut f = Fields::new(&body);
+    let group = f.optional_positive_int("group_id");
+    let name = f.optional_non_blank("name");
+    f.finish(Some(()))?;
+    let key = state
+        .auth
+        .update_api_key(id, name.as_deref(), group, &admin)
+        .await?;
+    Ok(Json(key_json(&key)))
+}
+
+pub async fn regenerate(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Id(id): Id,
+) -> ApiResult<Json<Value>> {
+    let (key, secret) = state.auth.regenerate_api_key(id, &admin).await?;
+    Ok(Json(json!({
+        "id": key.id, "unmasked_key": secret.expose(), "masked_key": key.masked(), "prefix": key.prefix,
+    })))
+}
+
+pub async fn delete(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<StatusCode> {
+    state.auth.delete_api_key(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,131 @@
+//! `/api/permissions/group` and `/api/permissions/membership` (reference §12), plus Tessera's features
+//! on groups. Every route is for admins only.
+
+use crate::error::ApiResult;
+use crate::extract::{Admin, Fields, Id, JsonObject};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Map, Value};
+use tessera_domain::groups::{Group, GroupMember};
+
+fn group_json(g: &Group) -> Value {
+    json!({
+        "id": g.id, "name": g.name, "member_count": g.member_count,
+        "magic_group_type": g.magic_group_type, "features": g.features,
+    })
+}
+
+fn member_json(m: &GroupMember) -> Value {
+    let common = [m.first_name.as_deref(), m.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    json!({
+        "membership_id": m.membership_id, "user_id": m.user_id, "email": m.email,
+        "first_name": m.first_name, "last_name": m.last_name,
+        "common_name": if common.trim().is_empty() { m.email.clone() } else { common },
+        "is_group_manager": false,
+    })
+}
+
+pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
+    let groups = state.auth.groups().await?;
+    Ok(Json(Value::Array(groups.iter().map(group_json).collect())))
+}
+
+pub async fn get(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<Json<Value>> {
+    let (group, members) = state.auth.group(id).await?;
+    let mut body = group_json(&group);
+    body["members"] = Value::Array(members.iter().map(member_json).collect());
+    Ok(Json(body))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    _: Admin,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let mut f = Fields::new(&body);
+    let name = f.non_blank("name");
+    let features = f.features("features").unwrap_or_default();
+    let name = f.finish(name)?;
+    let group = state.auth.create_group(&name, &features).await?;
+    Ok(Json(group_json(&group)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    _: Admin,
+    Id(id): Id,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let mut f = Fields::new(&body);
+    let name = f.optional_non_blank("name");
+    let features = f.features("features");
+    f.finish(Some(()))?;
+    let group = state
+        .auth
+        .update_group(id, name.as_deref(), features.as_deref())
+        .await?;
+    Ok(Json(group_json(&group)))
+}
+
+pub async fn delete(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<StatusCode> {
+    state.auth.delete_group(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn memberships(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
+    let mut by_user: Map<String, Value> = Map::new();
+    for m in state.auth.memberships().await? {
+        let entry = by_user
+            .entry(m.user_id.to_string())
+            .or_insert_with(|| Value::Array(vec![]));
+        if let Value::Array(list) = entry {
+            list.push(json!({
+                "membership_id": m.membership_id, "group_id": m.group_id,
+                "user_id": m.user_id, "is_group_manager": false,
+            }));
+        }
+    }
+    Ok(Json(Value::Object(by_user)))
+}
+
+pub async fn add_membership(
+    State(state): State<AppState>,
+    _: Admin,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<Value>> {
+    let mut f = Fields::new(&body);
+    let group = f.positive_int("group_id");
+    let user = f.positive_int("user_id");
+    if f.optional_bool("is_group_manager") == Some(true) {
+        f.errors.add(
+            "is_group_manager",
+            "Group managers are not supported by Tessera.",
+            None,
+        );
+    }
+    let (group, user) = f.finish(group.zip(user))?;
+    let members = state.auth.add_membership(group, user).await?;
+    Ok(Json(Value::Array(
+        members.iter().map(member_json).collect(),
+    )))
+}
+
+pub async fn remove_membership(
+    State(state): State<AppState>,
+    _: Admin,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    state.auth.remove_membership(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn clear(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<StatusCode> {
+    state.auth.clear_group(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,257 @@
+use crate::connect::{db_err, PostgresStore, SqliteStore};
+use crate::rows::{millis, time};
+use crate::sql::constraint;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tessera_domain::api_keys::{ApiKey, KeyCandidate};
+use tessera_domain::secret::TokenHash;
+use tessera_domain::store::{ApiKeyStore, NewApiKey, StoreError, StoreResult};
+use tessera_domain::user::{GroupId, NewUser, User, UserId, ALL_USERS_GROUP};
+
+/// A key with its group (the synthetic user's group other than All Users) and who last changed it.
+const API_KEYS: &str = r#"SELECT k.api_key_id, k.name, k.key_prefix, k.user_id, k.created_at, k.updated_at,
+        k.updated_by_id, g.permission_group_id, g.name, ub.email, ub.first_name, ub.last_name
+    FROM api_key k
+    JOIN "user" ub ON ub.user_id = k.updated_by_id
+    JOIN permission_group g ON g.permission_group_id = COALESCE(
+        (SELECT MAX(m.permission_group_id) FROM group_membership m
+         WHERE m.user_id = k.user_id AND m.permission_group_id <> 1), 1)"#;
+
+type KeyRow = (
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+fn api_key(
+    (id, name, prefix, user_id, created, updated, by_id, group_id, group_name, email, first, last): KeyRow,
+) -> ApiKey {
+    // Reuse the user's common-name rule for "updated_by".
+    let by = User {
+        id: by_id,
+        email,
+        first_name: first,
+        last_name: last,
+        is_active: true,
+        is_superuser: false,
+        is_qbnewb: false,
+        sso_source: None,
+        locale: None,
+        date_joined: time(0),
+        last_login: None,
+        updated_at: time(0),
+        login_attributes: None,
+        group_ids: vec![],
+    };
+    ApiKey {
+        id,
+        name,
+        prefix,
+        group_id,
+        group_name,
+        user_id,
+        created_at: time(created),
+        updated_at: time(updated),
+        updated_by_id: by_id,
+        updated_by_name: by.common_name(),
+    }
+}
+
+macro_rules! impl_api_key_store {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            async fn key_groups(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                user_id: UserId,
+                group: GroupId,
+            ) -> StoreResult<()> {
+                let mut groups = vec![ALL_USERS_GROUP];
+                if group != ALL_USERS_GROUP {
+                    groups.push(group);
+                }
+                Self::set_groups(tx, user_id, &groups).await
+            }
+
+            async fn key_user(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                id: i64,
+            ) -> StoreResult<UserId> {
+                sqlx::query_scalar("SELECT user_id FROM api_key WHERE api_key_id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(db_err)?
+                    .ok_or(StoreError::NotFound)
+            }
+        }
+
+        #[async_trait]
+        impl ApiKeyStore for $store {
+            async fn create_api_key(&self, key: &NewApiKey, now: DateTime<Utc>) -> StoreResult<i64> {
+                let mut tx = self.write_tx().await?;
+                let synthetic = NewUser {
+                    email: format!("api-key-user-{}@api-key.invalid", uuid::Uuid::new_v4()),
+                    first_name: Some(key.name.clone()),
+                    last_name: Some(String::new()),
+                    ..NewUser::default()
+                };
+                let user_id = Self::insert_user(&mut tx, &synthetic, None, "api-key", now).await?;
+                Self::key_groups(&mut tx, user_id, key.group_id).await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO api_key (name, key_prefix, key_hash, user_id, creator_id, updated_by_id,
+                                          created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $5, $6, $6) RETURNING api_key_id",
+                )
+                .bind(&key.name)
+                .bind(&key.prefix)
+                .bind(key.key_hash.as_str())
+                .bind(user_id)
+                .bind(key.creator_id)
+                .bind(millis(now))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| constraint(e, StoreError::NameTaken))?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(id)
+            }
+
+            async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
+                let rows: Vec<KeyRow> =
+                    sqlx::query_as(&format!("{API_KEYS} ORDER BY lower(k.name), k.api_key_id"))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                Ok(rows.into_iter().map(api_key).collect())
+            }
+
+            async fn api_key(&self, id: i64) -> StoreResult<Option<ApiKey>> {
+                let row: Option<KeyRow> =
+                    sqlx::query_as(&format!("{API_KEYS} WHERE k.api_key_id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                Ok(row.map(api_key))
+            }
+
+            async fn update_api_key(
+                &self,
+                id: i64,
+                name: Option<&str>,
+                group_id: Option<GroupId>,
+                updated_by: UserId,
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                let mut tx = self.write_tx().await?;
+                let user_id = Self::key_user(&mut tx, id).await?;
+                sqlx::query("UPDATE api_key SET updated_by_id = $2, updated_at = $3 WHERE api_key_id = $1")
+                    .bind(id)
+                    .bind(updated_by)
+                    .bind(millis(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                if let Some(name) = name {
+                    sqlx::query("UPDATE api_key SET name = $2 WHERE api_key_id = $1")
+                        .bind(id)
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| constraint(e, StoreError::NameTaken))?;
+                    // The synthetic user carries the key's name, as in Metabase.
+                    sqlx::query(r#"UPDATE "user" SET first_name = $2, updated_at = $3 WHERE user_id = $1"#)
+                        .bind(user_id)
+                        .bind(name)
+                        .bind(millis(now))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                if let Some(group) = group_id {
+                    Self::key_groups(&mut tx, user_id, group).await?;
+                }
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn regenerate_api_key(
+                &self,
+                id: i64,
+                prefix: &str,
+                key_hash: &TokenHash,
+                updated_by: UserId,
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                let mut tx = self.write_tx().await?;
+                let found = sqlx::query(
+                    "UPDATE api_key SET key_prefix = $2, key_hash = $3, updated_by_id = $4, updated_at = $5
+                     WHERE api_key_id = $1",
+                )
+                .bind(id)
+                .bind(prefix)
+                .bind(key_hash.as_str())
+                .bind(updated_by)
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| constraint(e, StoreError::NameTaken))?
+                .rows_affected();
+                if found == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn delete_api_key(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+                let mut tx = self.write_tx().await?;
+                let user_id = Self::key_user(&mut tx, id).await?;
+                sqlx::query("DELETE FROM api_key WHERE api_key_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query(
+                    r#"UPDATE "user" SET is_active = FALSE, deactivated_at = $2, updated_at = $2
+                       WHERE user_id = $1 AND user_type = 'api-key'"#,
+                )
+                .bind(user_id)
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn api_key_candidates(&self, prefix: &str) -> StoreResult<Vec<KeyCandidate>> {
+                let rows: Vec<(String, i64)> = sqlx::query_as(
+                    r#"SELECT k.key_hash, k.user_id FROM api_key k
+                       JOIN "user" u ON u.user_id = k.user_id
+                       JOIN "user" c ON c.user_id = k.creator_id
+                       WHERE k.key_prefix = $1 AND u.is_active AND c.is_active"#,
+                )
+                .bind(prefix)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(hash, user_id)| KeyCandidate {
+                        key_hash: TokenHash::from_stored(hash),
+                        user_id,
+                    })
+                    .collect())
+            }
+        }
+    };
+}
+
+impl_api_key_store!(SqliteStore, sqlx::Sqlite);
+impl_api_key_store!(PostgresStore, sqlx::Postgres);

@@ -1,0 +1,174 @@
+use crate::connect::{db_err, PostgresStore, SqliteStore};
+use crate::rows::{millis, time, LoginHistoryRow, UserRow, USER_COLUMNS};
+use crate::sql::GROUP_IDS;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tessera_domain::secret::TokenHash;
+use tessera_domain::store::{NewSession, SessionStore, StoreResult, ThrottleStore};
+use tessera_domain::throttle::{Throttler, Window};
+use tessera_domain::user::{LoginHistoryEntry, User, UserId};
+
+macro_rules! impl_session_store {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Writes a session, its login-history row, and the user's `last_login`.
+            pub(crate) async fn insert_session(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                s: &NewSession,
+            ) -> StoreResult<()> {
+                let session_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO session (key_hash, user_id, created_at) VALUES ($1, $2, $3)
+                     RETURNING session_id",
+                )
+                .bind(s.key_hash.as_str())
+                .bind(s.user_id)
+                .bind(millis(s.created_at))
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO login_history
+                       (user_id, session_id, device_id, device_description, ip_address, timestamp)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(s.user_id)
+                .bind(session_id)
+                .bind(&s.device_id)
+                .bind(&s.device_description)
+                .bind(&s.ip_address)
+                .bind(millis(s.created_at))
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query(r#"UPDATE "user" SET last_login = $1 WHERE user_id = $2"#)
+                    .bind(millis(s.created_at))
+                    .bind(s.user_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl SessionStore for $store {
+            async fn create_session(&self, s: &NewSession) -> StoreResult<()> {
+                let mut tx = self.write_tx().await?;
+                Self::insert_session(&mut tx, s).await?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn session_user(
+                &self,
+                key_hash: &TokenHash,
+                created_after: DateTime<Utc>,
+            ) -> StoreResult<Option<User>> {
+                let row: Option<UserRow> = sqlx::query_as(&format!(
+                    r#"SELECT {USER_COLUMNS} FROM session s JOIN "user" u ON u.user_id = s.user_id
+                       WHERE s.key_hash = $1 AND s.created_at > $2 AND u.is_active"#
+                ))
+                .bind(key_hash.as_str())
+                .bind(millis(created_after))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let Some(row) = row else { return Ok(None) };
+                let groups: Vec<i64> = sqlx::query_scalar(GROUP_IDS)
+                    .bind(row.id())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(Some(row.into_user(groups)))
+            }
+
+            async fn delete_session(&self, key_hash: &TokenHash) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM session WHERE key_hash = $1")
+                    .bind(key_hash.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn delete_sessions_created_before(
+                &self,
+                cutoff: DateTime<Utc>,
+            ) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM session WHERE created_at <= $1")
+                    .bind(millis(cutoff))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(done.rows_affected())
+            }
+
+            async fn login_history(&self, user_id: UserId) -> StoreResult<Vec<LoginHistoryEntry>> {
+                let rows: Vec<LoginHistoryRow> = sqlx::query_as(
+                    "SELECT timestamp, device_id, device_description, ip_address,
+                            session_id IS NOT NULL AS active
+                     FROM login_history WHERE user_id = $1
+                     ORDER BY timestamp DESC, login_history_id DESC",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+        }
+
+        #[async_trait]
+        impl ThrottleStore for $store {
+            async fn throttle_window(
+                &self,
+                throttler: Throttler,
+                key: &str,
+                since: DateTime<Utc>,
+            ) -> StoreResult<Window> {
+                let (count, last): (i64, Option<i64>) = sqlx::query_as(
+                    "SELECT COUNT(*), MAX(at) FROM throttle_event
+                     WHERE throttler = $1 AND key = $2 AND at > $3",
+                )
+                .bind(throttler.name())
+                .bind(key)
+                .bind(millis(since))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(Window {
+                    count: u32::try_from(count).unwrap_or(u32::MAX),
+                    last_at: last.map(time),
+                })
+            }
+
+            async fn record_failures(
+                &self,
+                pairs: &[(Throttler, &str)],
+                at: DateTime<Utc>,
+                forget_before: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                let mut tx = self.write_tx().await?;
+                for (throttler, key) in pairs {
+                    sqlx::query(
+                        "INSERT INTO throttle_event (throttler, key, at) VALUES ($1, $2, $3)",
+                    )
+                    .bind(throttler.name())
+                    .bind(*key)
+                    .bind(millis(at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                sqlx::query("DELETE FROM throttle_event WHERE at <= $1")
+                    .bind(millis(forget_before))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)
+            }
+        }
+    };
+}
+
+impl_session_store!(SqliteStore, sqlx::Sqlite);
+impl_session_store!(PostgresStore, sqlx::Postgres);

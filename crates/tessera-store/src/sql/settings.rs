@@ -1,0 +1,36 @@
+use crate::connect::{db_err, PostgresStore, SqliteStore};
+use async_trait::async_trait;
+use tessera_domain::store::{SettingStore, StoreResult};
+
+macro_rules! impl_setting_store {
+    ($store:ty) => {
+        #[async_trait]
+        impl SettingStore for $store {
+            async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+                sqlx::query_scalar("SELECT value FROM setting WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String> {
+                sqlx::query(
+                    "INSERT INTO setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(key)
+                .bind(value)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(self
+                    .setting(key)
+                    .await?
+                    .unwrap_or_else(|| value.to_string()))
+            }
+        }
+    };
+}
+
+impl_setting_store!(SqliteStore);
+impl_setting_store!(PostgresStore);
