@@ -5,7 +5,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-venv="${TESSERA_CLIENTS_VENV:-/work/main/.ci/venv}"
+venv="${TESSERA_CLIENTS_VENV:-$here/../../.ci/venv}"
 req="$here/requirements.txt"
 
 if [ ! -x "$venv/bin/python" ]; then

@@ -104,6 +104,8 @@ impl From<crate::store::StoreError> for Error {
                 "email",
                 "Email address already in use.",
             )),
+            crate::store::StoreError::NotFound => Error::NotFound,
+            crate::store::StoreError::LastAdmin => Error::LastAdmin,
             other => Error::internal(other),
         }
     }

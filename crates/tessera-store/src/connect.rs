@@ -105,6 +105,15 @@ impl PostgresStore {
     /// (tests give each case its own).
     pub async fn open(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
         let mut options = PgConnectOptions::from_str(url).map_err(db_err)?;
+        // One direct attempt first: an unreachable server fails start-up at once with its own error,
+        // rather than after the pool's acquire timeout.
+        sqlx::Connection::close(
+            <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
+                .await
+                .map_err(db_err)?,
+        )
+        .await
+        .map_err(db_err)?;
         if let Some(schema) = schema {
             let admin = PgPoolOptions::new()
                 .max_connections(1)

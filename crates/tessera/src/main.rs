@@ -163,16 +163,35 @@ async fn serve(settings: Settings) -> Result<(), String> {
         tracing::info!("Tessera listening on http://{addr}");
     }
     tessera::spawn_session_purger(auth.clone());
-    tessera::serve(
-        listener,
-        tessera::router(&settings, auth),
-        shutdown_signal(),
-    )
-    .await
-    .map_err(|e| format!("server error: {e}"))?;
+    // One signal, two listeners: the server stops accepting at once, and a timer bounds how long
+    // lingering connections (idle keep-alives included) may hold the process up.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let mut server_stop = stopping.clone();
+    let server = tessera::serve(listener, tessera::router(&settings, auth), async move {
+        let _ = server_stop.changed().await;
+    });
+    let mut grace_stop = stopping;
+    let grace = async move {
+        let _ = grace_stop.changed().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server => served.map_err(|e| format!("server error: {e}"))?,
+        _ = grace => tracing::warn!(
+            "connections still open {}s after the shutdown signal; closing them",
+            SHUTDOWN_GRACE.as_secs()
+        ),
+    }
     tracing::info!("Tessera stopped");
     Ok(())
 }
+
+/// How long requests in flight may take to finish once a shutdown signal arrives.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

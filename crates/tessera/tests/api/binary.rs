@@ -282,3 +282,81 @@ fn bad_settings_stop_start_up_naming_the_setting() {
         "database passwords are not printed: {err}"
     );
 }
+
+/// The Python interpreter with the real Metabase clients installed (`tests/clients/setup-venv.sh`).
+fn clients_python() -> Option<std::path::PathBuf> {
+    let from_env = std::env::var_os("TESSERA_CLIENTS_PYTHON").map(std::path::PathBuf::from);
+    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/venv/bin/python");
+    let python = from_env.or_else(|| default.exists().then_some(default));
+    if python.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but the Python Metabase clients are not installed (tests/clients/setup-venv.sh)"
+        );
+        eprintln!("!!! Python Metabase client test SKIPPED: run tests/clients/setup-venv.sh");
+    }
+    python
+}
+
+#[tokio::test]
+async fn the_python_metabase_api_client_works_with_a_session_and_an_api_key() {
+    let Some(python) = clients_python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let created = tessera(dir.path())
+        .args([
+            "user",
+            "create",
+            "--email",
+            "analyst@example.com",
+            "--password",
+            "Cl1ent-pass",
+            "--admin",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let key = tessera(dir.path())
+        .args([
+            "api-key",
+            "create",
+            "--name",
+            "dbt sync",
+            "--group",
+            "All Users",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        key.status.success(),
+        "{}",
+        String::from_utf8_lossy(&key.stderr)
+    );
+    let key = String::from_utf8(key.stdout).unwrap().trim().to_string();
+    assert_eq!(
+        key.len(),
+        47,
+        "the CLI prints the key, and only the key, on stdout"
+    );
+
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/metabase_api_client.py");
+    let out = Command::new(python)
+        .arg(script)
+        .args([&server.base, "analyst@example.com", "Cl1ent-pass", &key])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}

@@ -2,8 +2,12 @@
 
 pub mod common;
 
+mod admin_routes;
+mod api_keys;
 mod binary;
 mod bodies;
+mod groups;
+mod people;
 mod session;
 mod setup;
 mod throttle;
