@@ -12,49 +12,29 @@ on_both_backends!(
     keys_die_with_their_creator,
 );
 
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    key: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let res = app.send(method, path, key, body).await;
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 async fn with_key(app: &TestApp, path: &str, header: &str, key: &str) -> (u16, Value) {
-    let res = app
-        .http
-        .get(app.url(path))
-        .header(header, key)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    body_of(
+        app.http
+            .get(app.url(path))
+            .header(header, key)
+            .send()
+            .await
+            .unwrap(),
     )
+    .await
 }
 
 async fn keys_are_shown_once_and_authenticate_as_their_group(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.setup_admin("boss@example.com").await;
-    let (status, k) = call(
-        &app,
-        Method::POST,
-        "/api/api-key",
-        &admin,
-        Some(json!({"group_id": 1, "name": "Loader"})),
-    )
-    .await;
+    let (status, k) = app
+        .call(
+            Method::POST,
+            "/api/api-key",
+            &admin,
+            Some(json!({"group_id": 1, "name": "Loader"})),
+        )
+        .await;
     assert_eq!(status, 200);
     let mut keys: Vec<&str> = k.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort();
@@ -78,7 +58,7 @@ async fn keys_are_shown_once_and_authenticate_as_their_group(backend: Backend) {
     assert_eq!(k["group"], json!({"id": 1, "name": "All Users"}));
     assert_eq!(k["updated_by"]["common_name"], "Ada Admin");
 
-    let (status, list) = call(&app, Method::GET, "/api/api-key", &admin, None).await;
+    let (status, list) = app.call(Method::GET, "/api/api-key", &admin, None).await;
     assert_eq!(status, 200);
     assert!(
         list[0].get("unmasked_key").is_none(),
@@ -86,7 +66,8 @@ async fn keys_are_shown_once_and_authenticate_as_their_group(backend: Backend) {
     );
     assert!(!list.to_string().contains(&raw));
     assert_eq!(
-        call(&app, Method::GET, "/api/api-key/count", &admin, None).await,
+        app.call(Method::GET, "/api/api-key/count", &admin, None)
+            .await,
         (200, json!(1))
     );
 
@@ -101,14 +82,14 @@ async fn keys_are_shown_once_and_authenticate_as_their_group(backend: Backend) {
     }
     assert_eq!(with_key(&app, "/api/user", "X-Api-Key", &raw).await.0, 403);
     let id = k["id"].as_i64().unwrap();
-    let (status, k) = call(
-        &app,
-        Method::PUT,
-        &format!("/api/api-key/{id}"),
-        &admin,
-        Some(json!({"group_id": 2, "name": "Admin bot"})),
-    )
-    .await;
+    let (status, k) = app
+        .call(
+            Method::PUT,
+            &format!("/api/api-key/{id}"),
+            &admin,
+            Some(json!({"group_id": 2, "name": "Admin bot"})),
+        )
+        .await;
     assert_eq!(
         (status, k["group"]["name"].clone(), k["name"].clone()),
         (200, json!("Administrators"), json!("Admin bot"))
@@ -128,14 +109,14 @@ async fn keys_are_shown_once_and_authenticate_as_their_group(backend: Backend) {
 async fn keys_validate_and_refuse_duplicates(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.setup_admin("boss@example.com").await;
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/api-key",
-        &admin,
-        Some(json!({"name": "x"})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/api-key",
+            &admin,
+            Some(json!({"name": "x"})),
+        )
+        .await;
     assert_eq!(
         (status, body),
         (
@@ -144,14 +125,14 @@ async fn keys_validate_and_refuse_duplicates(backend: Backend) {
         "specific-errors": {"group_id": ["value must be an integer greater than zero., received: nil"]}})
         )
     );
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/api-key",
-        &admin,
-        Some(json!({"group_id": 1, "name": ""})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/api-key",
+            &admin,
+            Some(json!({"group_id": 1, "name": ""})),
+        )
+        .await;
     assert_eq!(
         (status, body),
         (
@@ -160,18 +141,17 @@ async fn keys_validate_and_refuse_duplicates(backend: Backend) {
         "specific-errors": {"name": ["should be at least 1 character, received: \"\"", "non-blank string, received: \"\""]}})
         )
     );
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/api-key",
-        &admin,
-        Some(json!({"group_id": 77, "name": "x"})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/api-key",
+            &admin,
+            Some(json!({"group_id": 77, "name": "x"})),
+        )
+        .await;
     assert_eq!(status, 400);
     assert!(body["errors"]["group_id"].is_string());
-    call(
-        &app,
+    app.call(
         Method::POST,
         "/api/api-key",
         &admin,
@@ -179,8 +159,7 @@ async fn keys_validate_and_refuse_duplicates(backend: Backend) {
     )
     .await;
     assert_eq!(
-        call(
-            &app,
+        app.call(
             Method::POST,
             "/api/api-key",
             &admin,
@@ -193,12 +172,12 @@ async fn keys_validate_and_refuse_duplicates(backend: Backend) {
         )
     );
     assert_eq!(
-        call(&app, Method::GET, "/api/api-key/count", &admin, None).await,
+        app.call(Method::GET, "/api/api-key/count", &admin, None)
+            .await,
         (200, json!(1))
     );
     assert_eq!(
-        call(
-            &app,
+        app.call(
             Method::PUT,
             "/api/api-key/999",
             &admin,
@@ -209,19 +188,13 @@ async fn keys_validate_and_refuse_duplicates(backend: Backend) {
         404
     );
     assert_eq!(
-        call(
-            &app,
-            Method::PUT,
-            "/api/api-key/999/regenerate",
-            &admin,
-            None
-        )
-        .await
-        .0,
+        app.call(Method::PUT, "/api/api-key/999/regenerate", &admin, None)
+            .await
+            .0,
         404
     );
     assert_eq!(
-        call(&app, Method::DELETE, "/api/api-key/999", &admin, None)
+        app.call(Method::DELETE, "/api/api-key/999", &admin, None)
             .await
             .0,
         404
@@ -231,26 +204,26 @@ async fn keys_validate_and_refuse_duplicates(backend: Backend) {
 async fn regenerating_or_deleting_kills_the_old_key_at_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.setup_admin("boss@example.com").await;
-    let (_, k) = call(
-        &app,
-        Method::POST,
-        "/api/api-key",
-        &admin,
-        Some(json!({"group_id": 1, "name": "Loader"})),
-    )
-    .await;
+    let (_, k) = app
+        .call(
+            Method::POST,
+            "/api/api-key",
+            &admin,
+            Some(json!({"group_id": 1, "name": "Loader"})),
+        )
+        .await;
     let (id, old) = (
         k["id"].as_i64().unwrap(),
         k["unmasked_key"].as_str().unwrap().to_string(),
     );
-    let (status, r) = call(
-        &app,
-        Method::PUT,
-        &format!("/api/api-key/{id}/regenerate"),
-        &admin,
-        None,
-    )
-    .await;
+    let (status, r) = app
+        .call(
+            Method::PUT,
+            &format!("/api/api-key/{id}/regenerate"),
+            &admin,
+            None,
+        )
+        .await;
     assert_eq!(status, 200);
     let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort();
@@ -283,15 +256,9 @@ async fn regenerating_or_deleting_kills_the_old_key_at_once(backend: Backend) {
         401
     );
     assert_eq!(
-        call(
-            &app,
-            Method::DELETE,
-            &format!("/api/api-key/{id}"),
-            &admin,
-            None
-        )
-        .await
-        .0,
+        app.call(Method::DELETE, &format!("/api/api-key/{id}"), &admin, None)
+            .await
+            .0,
         204
     );
     assert_eq!(
@@ -301,7 +268,8 @@ async fn regenerating_or_deleting_kills_the_old_key_at_once(backend: Backend) {
         401
     );
     assert_eq!(
-        call(&app, Method::GET, "/api/api-key/count", &admin, None).await,
+        app.call(Method::GET, "/api/api-key/count", &admin, None)
+            .await,
         (200, json!(0))
     );
 }
@@ -311,14 +279,14 @@ async fn keys_die_with_their_creator(backend: Backend) {
     let admin = app.setup_admin("boss@example.com").await;
     let second = app.create_user("second@example.com", true).await;
     let second_key = app.login_ok("second@example.com").await;
-    let (_, k) = call(
-        &app,
-        Method::POST,
-        "/api/api-key",
-        &second_key,
-        Some(json!({"group_id": 1, "name": "Theirs"})),
-    )
-    .await;
+    let (_, k) = app
+        .call(
+            Method::POST,
+            "/api/api-key",
+            &second_key,
+            Some(json!({"group_id": 1, "name": "Theirs"})),
+        )
+        .await;
     let raw = k["unmasked_key"].as_str().unwrap().to_string();
     assert_eq!(
         with_key(&app, "/api/user/current", "X-Api-Key", &raw)
@@ -326,14 +294,8 @@ async fn keys_die_with_their_creator(backend: Backend) {
             .0,
         200
     );
-    call(
-        &app,
-        Method::DELETE,
-        &format!("/api/user/{second}"),
-        &admin,
-        None,
-    )
-    .await;
+    app.call(Method::DELETE, &format!("/api/user/{second}"), &admin, None)
+        .await;
     assert_eq!(
         with_key(&app, "/api/user/current", "X-Api-Key", &raw)
             .await

@@ -246,6 +246,17 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
+    /// `send`, then the status and the body as JSON (a plain-text body becomes a JSON string).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        body_of(self.send(method, path, key, body).await).await
+    }
+
     pub async fn user_count(&self) -> i64 {
         self.auth.store().user_count().await.unwrap()
     }
@@ -264,4 +275,14 @@ pub fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
     set_cookies(headers)
         .into_iter()
         .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+/// The status and the body as JSON (a plain-text body becomes a JSON string).
+pub async fn body_of(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }

@@ -11,22 +11,6 @@ on_both_backends!(
     memberships_make_admins_and_grant_features,
 );
 
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    key: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let res = app.send(method, path, key, body).await;
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 async fn features(app: &TestApp, key: &str) -> Value {
     let me: Value = app
         .get_with_session("/api/user/current", key)
@@ -40,14 +24,14 @@ async fn features(app: &TestApp, key: &str) -> Value {
 async fn groups_are_created_renamed_and_deleted(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.setup_admin("boss@example.com").await;
-    let (status, g) = call(
-        &app,
-        Method::POST,
-        "/api/permissions/group",
-        &admin,
-        Some(json!({"name": "Editors", "features": ["reports/edit"]})),
-    )
-    .await;
+    let (status, g) = app
+        .call(
+            Method::POST,
+            "/api/permissions/group",
+            &admin,
+            Some(json!({"name": "Editors", "features": ["reports/edit"]})),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(
         (
@@ -59,8 +43,7 @@ async fn groups_are_created_renamed_and_deleted(backend: Backend) {
     );
     let id = g["id"].as_i64().unwrap();
     assert_eq!(
-        call(
-            &app,
+        app.call(
             Method::POST,
             "/api/permissions/group",
             &admin,
@@ -69,30 +52,32 @@ async fn groups_are_created_renamed_and_deleted(backend: Backend) {
         .await,
         (400, json!("A group with that name already exists."))
     );
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/permissions/group",
-        &admin,
-        Some(json!({"name": ""})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/permissions/group",
+            &admin,
+            Some(json!({"name": ""})),
+        )
+        .await;
     assert_eq!(
         (status, body["errors"]["name"].clone()),
         (400, json!("value must be a non-blank string."))
     );
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/permissions/group",
-        &admin,
-        Some(json!({"name": "X", "features": ["Reports Edit"]})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/permissions/group",
+            &admin,
+            Some(json!({"name": "X", "features": ["Reports Edit"]})),
+        )
+        .await;
     assert_eq!(status, 400);
     assert!(body["errors"]["features"].is_string());
 
-    let (status, list) = call(&app, Method::GET, "/api/permissions/group", &admin, None).await;
+    let (status, list) = app
+        .call(Method::GET, "/api/permissions/group", &admin, None)
+        .await;
     assert_eq!(status, 200);
     let names: Vec<&str> = list
         .as_array()
@@ -104,14 +89,14 @@ async fn groups_are_created_renamed_and_deleted(backend: Backend) {
     assert_eq!(list[0]["member_count"], 1);
 
     let path = format!("/api/permissions/group/{id}");
-    let (status, g) = call(
-        &app,
-        Method::PUT,
-        &path,
-        &admin,
-        Some(json!({"name": "Writers", "features": ["reports/edit", "reports/view"]})),
-    )
-    .await;
+    let (status, g) = app
+        .call(
+            Method::PUT,
+            &path,
+            &admin,
+            Some(json!({"name": "Writers", "features": ["reports/edit", "reports/view"]})),
+        )
+        .await;
     assert_eq!(
         (status, g["name"].clone(), g["features"].clone()),
         (
@@ -120,14 +105,14 @@ async fn groups_are_created_renamed_and_deleted(backend: Backend) {
             json!(["reports/edit", "reports/view"])
         )
     );
-    let (status, g) = call(&app, Method::GET, &path, &admin, None).await;
+    let (status, g) = app.call(Method::GET, &path, &admin, None).await;
     assert_eq!((status, g["members"].clone()), (200, json!([])));
-    assert_eq!(call(&app, Method::DELETE, &path, &admin, None).await.0, 204);
+    assert_eq!(app.call(Method::DELETE, &path, &admin, None).await.0, 204);
     assert_eq!(
-        call(&app, Method::GET, &path, &admin, None).await,
+        app.call(Method::GET, &path, &admin, None).await,
         (404, json!("Not found."))
     );
-    assert_eq!(call(&app, Method::DELETE, &path, &admin, None).await.0, 404);
+    assert_eq!(app.call(Method::DELETE, &path, &admin, None).await.0, 404);
 }
 
 async fn magic_groups_are_protected(backend: Backend) {
@@ -139,23 +124,16 @@ async fn magic_groups_are_protected(backend: Backend) {
         ));
         let path = format!("/api/permissions/group/{id}");
         assert_eq!(
-            call(
-                &app,
-                Method::PUT,
-                &path,
-                &admin,
-                Some(json!({"name": "Renamed"}))
-            )
-            .await,
+            app.call(Method::PUT, &path, &admin, Some(json!({"name": "Renamed"})))
+                .await,
             (400, refusal.clone())
         );
         assert_eq!(
-            call(&app, Method::DELETE, &path, &admin, None).await,
+            app.call(Method::DELETE, &path, &admin, None).await,
             (400, refusal.clone())
         );
         assert_eq!(
-            call(
-                &app,
+            app.call(
                 Method::PUT,
                 &format!("/api/permissions/membership/{id}/clear"),
                 &admin,
@@ -166,19 +144,21 @@ async fn magic_groups_are_protected(backend: Backend) {
         );
     }
     // Features on All Users are allowed: that is how everyone gets a feature.
-    let (status, g) = call(
-        &app,
-        Method::PUT,
-        "/api/permissions/group/1",
-        &admin,
-        Some(json!({"features": ["reports/view"]})),
-    )
-    .await;
+    let (status, g) = app
+        .call(
+            Method::PUT,
+            "/api/permissions/group/1",
+            &admin,
+            Some(json!({"features": ["reports/view"]})),
+        )
+        .await;
     assert_eq!(
         (status, g["name"].clone(), g["features"].clone()),
         (200, json!("All Users"), json!(["reports/view"]))
     );
-    let (_, list) = call(&app, Method::GET, "/api/permissions/group", &admin, None).await;
+    let (_, list) = app
+        .call(Method::GET, "/api/permissions/group", &admin, None)
+        .await;
     assert_eq!(list.as_array().unwrap().len(), 2);
 }
 
@@ -187,59 +167,54 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
     let admin = app.setup_admin("boss@example.com").await;
     let p = app.create_user("p@example.com", false).await;
     let pk = app.login_ok("p@example.com").await;
-    let (_, g) = call(
-        &app,
-        Method::POST,
-        "/api/permissions/group",
-        &admin,
-        Some(json!({"name": "Editors", "features": ["reports/edit"]})),
-    )
-    .await;
+    let (_, g) = app
+        .call(
+            Method::POST,
+            "/api/permissions/group",
+            &admin,
+            Some(json!({"name": "Editors", "features": ["reports/edit"]})),
+        )
+        .await;
     let editors = g["id"].as_i64().unwrap();
     assert_eq!(features(&app, &pk).await, json!([]));
 
-    let (status, members) = call(
-        &app,
-        Method::POST,
-        "/api/permissions/membership",
-        &admin,
-        Some(json!({"group_id": editors, "user_id": p})),
-    )
-    .await;
+    let (status, members) = app
+        .call(
+            Method::POST,
+            "/api/permissions/membership",
+            &admin,
+            Some(json!({"group_id": editors, "user_id": p})),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(members[0]["email"], "p@example.com");
     assert_eq!(features(&app, &pk).await, json!(["reports/edit"]));
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/permissions/membership",
-        &admin,
-        Some(json!({"group_id": 999, "user_id": p})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/permissions/membership",
+            &admin,
+            Some(json!({"group_id": 999, "user_id": p})),
+        )
+        .await;
     assert_eq!(status, 400);
     assert!(body["errors"]["group_id"].is_string());
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/permissions/membership",
-        &admin,
-        Some(json!({"user_id": p})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/permissions/membership",
+            &admin,
+            Some(json!({"user_id": p})),
+        )
+        .await;
     assert_eq!(
         (status, body["errors"]["group_id"].clone()),
         (400, json!("value must be an integer greater than zero."))
     );
 
-    let (_, all) = call(
-        &app,
-        Method::GET,
-        "/api/permissions/membership",
-        &admin,
-        None,
-    )
-    .await;
+    let (_, all) = app
+        .call(Method::GET, "/api/permissions/membership", &admin, None)
+        .await;
     let mine = all[p.to_string()].as_array().unwrap();
     assert_eq!(mine.len(), 2);
     let membership = mine.iter().find(|m| m["group_id"] == editors).unwrap()["membership_id"]
@@ -249,8 +224,7 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
         .as_i64()
         .unwrap();
     assert_eq!(
-        call(
-            &app,
+        app.call(
             Method::DELETE,
             &format!("/api/permissions/membership/{all_users}"),
             &admin,
@@ -263,8 +237,7 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
         )
     );
     assert_eq!(
-        call(
-            &app,
+        app.call(
             Method::DELETE,
             &format!("/api/permissions/membership/{membership}"),
             &admin,
@@ -277,8 +250,7 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
     assert_eq!(features(&app, &pk).await, json!([]));
 
     // Joining Administrators makes a superuser, who holds every feature.
-    call(
-        &app,
+    app.call(
         Method::POST,
         "/api/permissions/membership",
         &admin,
@@ -301,14 +273,9 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
         .unwrap()
         .unwrap()
         .id;
-    let (_, all) = call(
-        &app,
-        Method::GET,
-        "/api/permissions/membership",
-        &admin,
-        None,
-    )
-    .await;
+    let (_, all) = app
+        .call(Method::GET, "/api/permissions/membership", &admin, None)
+        .await;
     let admin_membership = |user: i64| {
         all[user.to_string()]
             .as_array()
@@ -320,8 +287,7 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
             .unwrap()
     };
     assert_eq!(
-        call(
-            &app,
+        app.call(
             Method::DELETE,
             &format!("/api/permissions/membership/{}", admin_membership(p)),
             &admin,
@@ -332,8 +298,7 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
         204
     );
     assert_eq!(
-        call(
-            &app,
+        app.call(
             Method::DELETE,
             &format!("/api/permissions/membership/{}", admin_membership(boss)),
             &admin,
@@ -347,8 +312,7 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
     );
 
     // Clearing a group empties it.
-    call(
-        &app,
+    app.call(
         Method::POST,
         "/api/permissions/membership",
         &admin,
@@ -356,8 +320,7 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
     )
     .await;
     assert_eq!(
-        call(
-            &app,
+        app.call(
             Method::PUT,
             &format!("/api/permissions/membership/{editors}/clear"),
             &admin,
@@ -367,13 +330,13 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
         .0,
         204
     );
-    let (_, g) = call(
-        &app,
-        Method::GET,
-        &format!("/api/permissions/group/{editors}"),
-        &admin,
-        None,
-    )
-    .await;
+    let (_, g) = app
+        .call(
+            Method::GET,
+            &format!("/api/permissions/group/{editors}"),
+            &admin,
+            None,
+        )
+        .await;
     assert_eq!(g["member_count"], 0);
 }

@@ -16,15 +16,6 @@ on_both_backends!(
     concurrent_deactivations_leave_one_admin,
 );
 
-async fn json_of(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 async fn admins_list_people_with_filters_and_paging(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.setup_admin("boss@example.com").await;
@@ -33,7 +24,7 @@ async fn admins_list_people_with_filters_and_paging(backend: Backend) {
         ("amy@example.com", "Amy"),
         ("bo@corp.io", "Bo"),
     ] {
-        let (status, _) = json_of(
+        let (status, _) = body_of(
             app.send(
                 Method::POST,
                 "/api/user",
@@ -45,7 +36,7 @@ async fn admins_list_people_with_filters_and_paging(backend: Backend) {
         .await;
         assert_eq!(status, 200);
     }
-    let (_, page) = json_of(app.send(Method::GET, "/api/user", &admin, None).await).await;
+    let (_, page) = body_of(app.send(Method::GET, "/api/user", &admin, None).await).await;
     let names: Vec<&str> = page["data"]
         .as_array()
         .unwrap()
@@ -63,7 +54,7 @@ async fn admins_list_people_with_filters_and_paging(backend: Backend) {
     );
     assert_eq!(page["data"][0]["group_ids"], json!([1, 2]));
 
-    let (_, page) = json_of(
+    let (_, page) = body_of(
         app.send(Method::GET, "/api/user?limit=2&offset=1", &admin, None)
             .await,
     )
@@ -77,7 +68,7 @@ async fn admins_list_people_with_filters_and_paging(backend: Backend) {
         ),
         (json!(4), json!(2), json!(1))
     );
-    let (_, page) = json_of(
+    let (_, page) = body_of(
         app.send(Method::GET, "/api/user?offset=3", &admin, None)
             .await,
     )
@@ -89,13 +80,13 @@ async fn admins_list_people_with_filters_and_paging(backend: Backend) {
         ),
         (json!(50), 1)
     );
-    let (_, page) = json_of(
+    let (_, page) = body_of(
         app.send(Method::GET, "/api/user?query=CORP", &admin, None)
             .await,
     )
     .await;
     assert_eq!(page["data"][0]["email"], "bo@corp.io");
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(Method::GET, "/api/user?limit=zero", &admin, None)
             .await,
     )
@@ -115,15 +106,15 @@ async fn admins_list_people_with_filters_and_paging(backend: Backend) {
         .id;
     app.send(Method::DELETE, &format!("/api/user/{zed}"), &admin, None)
         .await;
-    let (_, page) = json_of(app.send(Method::GET, "/api/user", &admin, None).await).await;
+    let (_, page) = body_of(app.send(Method::GET, "/api/user", &admin, None).await).await;
     assert_eq!(page["total"], 3);
-    let (_, page) = json_of(
+    let (_, page) = body_of(
         app.send(Method::GET, "/api/user?status=deactivated", &admin, None)
             .await,
     )
     .await;
     assert_eq!(page["data"][0]["email"], "zed@example.com");
-    let (_, page) = json_of(
+    let (_, page) = body_of(
         app.send(
             Method::GET,
             "/api/user?include_deactivated=true",
@@ -134,7 +125,7 @@ async fn admins_list_people_with_filters_and_paging(backend: Backend) {
     )
     .await;
     assert_eq!(page["total"], 4);
-    let (_, page) = json_of(
+    let (_, page) = body_of(
         app.send(Method::GET, "/api/user?group_id=2", &admin, None)
             .await,
     )
@@ -145,7 +136,7 @@ async fn admins_list_people_with_filters_and_paging(backend: Backend) {
 async fn inviting_validates_and_refuses_duplicates(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.setup_admin("boss@example.com").await;
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(
             Method::POST,
             "/api/user",
@@ -160,7 +151,7 @@ async fn inviting_validates_and_refuses_duplicates(backend: Backend) {
         body["errors"]["email"],
         "value must be a valid email address."
     );
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(
             Method::POST,
             "/api/user",
@@ -172,7 +163,7 @@ async fn inviting_validates_and_refuses_duplicates(backend: Backend) {
     .await;
     assert_eq!(status, 400);
     assert!(body["errors"]["user_group_memberships"].is_string());
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(
             Method::POST,
             "/api/user",
@@ -189,7 +180,7 @@ async fn inviting_validates_and_refuses_duplicates(backend: Backend) {
     );
     assert_eq!(app.user_count().await, 1, "nothing was written");
 
-    let (status, user) = json_of(
+    let (status, user) = body_of(
         app.send(
             Method::POST,
             "/api/user",
@@ -222,7 +213,7 @@ async fn inviting_validates_and_refuses_duplicates(backend: Backend) {
         401
     );
 
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(
             Method::POST,
             "/api/user",
@@ -247,7 +238,7 @@ async fn people_see_themselves_and_admins_see_everyone(backend: Backend) {
     let p = app.create_user("p@example.com", false).await;
     let q = app.create_user("q@example.com", false).await;
     let pk = app.login_ok("p@example.com").await;
-    let (status, me) = json_of(
+    let (status, me) = body_of(
         app.send(Method::GET, &format!("/api/user/{p}"), &pk, None)
             .await,
     )
@@ -255,7 +246,7 @@ async fn people_see_themselves_and_admins_see_everyone(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(me["user_group_memberships"], json!([{"id": 1}]));
     assert_eq!(me["is_active"], true);
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(Method::GET, &format!("/api/user/{q}"), &pk, None)
             .await,
     )
@@ -264,11 +255,11 @@ async fn people_see_themselves_and_admins_see_everyone(backend: Backend) {
         (status, body),
         (403, json!("You don't have permissions to do that."))
     );
-    let (status, _) = json_of(app.send(Method::GET, "/api/user/9999", &pk, None).await).await;
+    let (status, _) = body_of(app.send(Method::GET, "/api/user/9999", &pk, None).await).await;
     assert_eq!(status, 403, "non-admins learn nothing about other ids");
-    let (status, body) = json_of(app.send(Method::GET, "/api/user/9999", &admin, None).await).await;
+    let (status, body) = body_of(app.send(Method::GET, "/api/user/9999", &admin, None).await).await;
     assert_eq!((status, body), (404, json!("Not found.")));
-    let (status, body) = json_of(app.send(Method::GET, "/api/user/abc", &admin, None).await).await;
+    let (status, body) = body_of(app.send(Method::GET, "/api/user/abc", &admin, None).await).await;
     assert_eq!((status, body), (404, json!("API endpoint does not exist.")));
     assert_eq!(
         app.http
@@ -376,7 +367,7 @@ async fn updates_follow_metabase_rules(backend: Backend) {
         .unwrap()
         .unwrap()
         .id;
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(
             Method::PUT,
             &format!("/api/user/{boss}"),
@@ -396,7 +387,7 @@ async fn updates_follow_metabase_rules(backend: Backend) {
 }
 
 async fn put_user(app: &TestApp, id: i64, key: &str, body: Value) -> (u16, Value) {
-    json_of(
+    body_of(
         app.send(Method::PUT, &format!("/api/user/{id}"), key, Some(body))
             .await,
     )
@@ -410,7 +401,7 @@ async fn changing_a_password_ends_other_sessions(backend: Backend) {
     let pk = app.login_ok("p@example.com").await;
     let other = app.login_ok("p@example.com").await;
     let path = format!("/api/user/{p}/password");
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(
             Method::PUT,
             &path,
@@ -424,7 +415,7 @@ async fn changing_a_password_ends_other_sessions(backend: Backend) {
         (status, body),
         (400, json!({"errors": {"old_password": "Invalid password"}}))
     );
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(
             Method::PUT,
             &path,
@@ -509,7 +500,7 @@ async fn deactivation_ends_access_at_once_and_keeps_the_last_admin(backend: Back
         .unwrap()
         .unwrap()
         .id;
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(Method::DELETE, &format!("/api/user/{boss}"), &admin, None)
             .await,
     )
@@ -530,7 +521,7 @@ async fn deactivation_ends_access_at_once_and_keeps_the_last_admin(backend: Back
 
     let p = app.create_user("p@example.com", false).await;
     let pk = app.login_ok("p@example.com").await;
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(Method::DELETE, &format!("/api/user/{p}"), &admin, None)
             .await,
     )
@@ -542,7 +533,7 @@ async fn deactivation_ends_access_at_once_and_keeps_the_last_admin(backend: Back
             .status(),
         401
     );
-    let (status, _) = json_of(
+    let (status, _) = body_of(
         app.send(Method::DELETE, "/api/user/4242", &admin, None)
             .await,
     )
@@ -555,7 +546,7 @@ async fn reactivation_brings_people_back_without_their_sessions(backend: Backend
     let admin = app.setup_admin("boss@example.com").await;
     let p = app.create_user("p2@example.com", true).await;
     let pk = app.login_ok("p2@example.com").await;
-    let (status, body) = json_of(
+    let (status, body) = body_of(
         app.send(
             Method::PUT,
             &format!("/api/user/{p}/reactivate"),
@@ -574,7 +565,7 @@ async fn reactivation_brings_people_back_without_their_sessions(backend: Backend
     );
     app.send(Method::DELETE, &format!("/api/user/{p}"), &admin, None)
         .await;
-    let (status, u) = json_of(
+    let (status, u) = body_of(
         app.send(
             Method::PUT,
             &format!("/api/user/{p}/reactivate"),
@@ -597,7 +588,7 @@ async fn reactivation_brings_people_back_without_their_sessions(backend: Backend
         "sessions stay dead"
     );
     app.login_ok("p2@example.com").await;
-    let (status, _) = json_of(
+    let (status, _) = body_of(
         app.send(Method::PUT, "/api/user/4242/reactivate", &admin, None)
             .await,
     )
