@@ -1,4 +1,21 @@
-//! Password complexity as Metabase defines it (`MB_PASSWORD_COMPLEXITY`, `MB_PASSWORD_LENGTH`).
+//! Password complexity as Metabase defines it (`MB_PASSWORD_COMPLEXITY`, `MB_PASSWORD_LENGTH`), plus an
+//! offline list of common passwords shipped in the binary (see `data/NOTICE.md`).
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// 30,000 common passwords, lower-cased.
+static COMMON: &str = include_str!("../data/common-passwords.txt");
+
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| COMMON.lines().filter(|l| !l.is_empty()).collect())
+}
+
+/// Whether a password (compared lower-cased) is on the shipped list.
+pub fn is_common(password: &str) -> bool {
+    common_passwords().contains(password.to_lowercase().as_str())
+}
 
 /// The requirement map, in the order Metabase prints it.
 pub type Requirements = Vec<(&'static str, usize)>;
@@ -62,7 +79,12 @@ impl PasswordPolicy {
         r
     }
 
+    /// Complexity, and (unless `weak`) not a common password.
     pub fn accepts(&self, password: &str) -> bool {
+        self.complex_enough(password) && (self.complexity == Complexity::Weak || !is_common(password))
+    }
+
+    fn complex_enough(&self, password: &str) -> bool {
         let (mut lower, mut upper, mut digit, mut special) = (0, 0, 0, 0);
         for c in password.chars() {
             if c.is_lowercase() {
@@ -95,9 +117,19 @@ mod tests {
     #[test]
     fn normal_needs_six_chars_and_a_digit() {
         let p = PasswordPolicy::default();
-        assert!(p.accepts("abcde1"));
+        assert!(p.accepts("zqxwv1"));
         assert!(!p.accepts("abcdef"));
         assert!(!p.accepts("abc1"));
+    }
+
+    #[test]
+    fn common_passwords_are_refused_unless_weak() {
+        assert!(common_passwords().len() >= 10_000);
+        assert!(is_common("Password1"), "compared lower-cased");
+        assert!(!PasswordPolicy::default().accepts("password1"));
+        assert!(!PasswordPolicy::default().accepts("abc123"));
+        assert!(PasswordPolicy::new(Complexity::Weak, None).accepts("abc123"));
+        assert!(PasswordPolicy::default().accepts("zq7-unlikely-phrase"));
     }
 
     #[test]

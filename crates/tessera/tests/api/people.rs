@@ -406,7 +406,7 @@ async fn changing_a_password_ends_other_sessions(backend: Backend) {
             Method::PUT,
             &path,
             &pk,
-            Some(json!({"password": "Newpass1", "old_password": "wrong"})),
+            Some(json!({"password": "N3w-pass-phrase", "old_password": "wrong"})),
         )
         .await,
     )
@@ -440,7 +440,7 @@ async fn changing_a_password_ends_other_sessions(backend: Backend) {
             Method::PUT,
             &path,
             &pk,
-            Some(json!({"password": "Newpass1", "old_password": PASSWORD})),
+            Some(json!({"password": "N3w-pass-phrase", "old_password": PASSWORD})),
         )
         .await;
     assert_eq!(res.status(), 200);
@@ -463,7 +463,7 @@ async fn changing_a_password_ends_other_sessions(backend: Backend) {
             .status(),
         200
     );
-    assert_eq!(app.login("p@example.com", "Newpass1").await.status(), 200);
+    assert_eq!(app.login("p@example.com", "N3w-pass-phrase").await.status(), 200);
 
     // An admin resetting someone else's password needs no old one, gets 204, and ends their sessions.
     let res = app
@@ -471,7 +471,7 @@ async fn changing_a_password_ends_other_sessions(backend: Backend) {
             Method::PUT,
             &path,
             &admin,
-            Some(json!({"password": "Another1"})),
+            Some(json!({"password": "An0ther-phrase"})),
         )
         .await;
     assert_eq!(res.status(), 204);
@@ -487,7 +487,7 @@ async fn changing_a_password_ends_other_sessions(backend: Backend) {
             .status(),
         200
     );
-    assert_eq!(app.login("p@example.com", "Another1").await.status(), 200);
+    assert_eq!(app.login("p@example.com", "An0ther-phrase").await.status(), 200);
 }
 
 async fn deactivation_ends_access_at_once_and_keeps_the_last_admin(backend: Backend) {
