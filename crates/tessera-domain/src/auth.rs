@@ -4,6 +4,7 @@ use crate::clock::Clock;
 use crate::config::AuthConfig;
 use crate::error::Error;
 use crate::hashing::{HashPool, Hasher};
+use crate::mail::{Mail, MailRenderer, OutboxMessage};
 use crate::secret::{Password, SessionKey};
 use crate::store::{NewSession, SetupOutcome, SetupRequest, Store};
 use crate::throttle::Throttler;
@@ -45,6 +46,8 @@ pub struct Auth {
     clock: Arc<dyn Clock>,
     hashes: HashPool,
     config: AuthConfig,
+    /// `None` when no SMTP server is configured: nothing is mailed.
+    renderer: Option<Arc<dyn MailRenderer>>,
 }
 
 impl Auth {
@@ -52,6 +55,7 @@ impl Auth {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         config: AuthConfig,
+        renderer: Option<Arc<dyn MailRenderer>>,
     ) -> Result<Self, Error> {
         let hasher = Hasher::new(config.hash).map_err(Error::internal)?;
         let hashes = HashPool::new(hasher, config.hash_workers, config.hash_queue);
@@ -60,6 +64,7 @@ impl Auth {
             clock,
             hashes,
             config,
+            renderer,
         })
     }
 
@@ -69,6 +74,14 @@ impl Auth {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub(crate) fn renderer(&self) -> Option<&Arc<dyn MailRenderer>> {
+        self.renderer.as_ref()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -188,7 +201,57 @@ impl Auth {
             self.record_failure(&pairs, now).await?;
             return Err(Error::AccountDisabled);
         }
-        self.start_session(creds.user_id, client).await
+        let mail = self.new_device_mail(creds.user_id, client).await?;
+        let (key, session) = self.new_session(creds.user_id, client);
+        self.store.create_session(&session, mail.as_ref()).await?;
+        Ok(key)
+    }
+
+    /// The first login from a device (but not the first login ever) is mailed to its owner, at most
+    /// ten times a day (reference §7).
+    async fn new_device_mail(
+        &self,
+        user_id: UserId,
+        client: &ClientContext,
+    ) -> Result<Option<OutboxMessage>, Error> {
+        let Some(device) = client.device_id.as_deref() else {
+            return Ok(None);
+        };
+        if !self.config.new_device_mail || self.renderer.is_none() {
+            return Ok(None);
+        }
+        let (logged_in_before, device_known) = self.store.device_seen(user_id, device).await?;
+        if !logged_in_before || device_known {
+            return Ok(None);
+        }
+        let day_ago = self.now() - chrono::Duration::hours(24);
+        if self
+            .store
+            .mails_since(user_id, "new-device", day_ago)
+            .await?
+            >= 10
+        {
+            return Ok(None);
+        }
+        let Some(user) = self.store.user(user_id).await? else {
+            return Ok(None);
+        };
+        let mail = Mail::NewDevice {
+            name: user
+                .first_name
+                .clone()
+                .unwrap_or_else(|| user.email.clone()),
+            device: client
+                .user_agent
+                .clone()
+                .unwrap_or_else(|| "an unknown device".into()),
+            ip: client
+                .ip
+                .clone()
+                .unwrap_or_else(|| "an unknown address".into()),
+            at: self.now(),
+        };
+        Ok(self.compose(&user, mail))
     }
 
     async fn record_failure(
@@ -231,7 +294,7 @@ impl Auth {
         client: &ClientContext,
     ) -> Result<SessionKey, Error> {
         let (key, session) = self.new_session(user_id, client);
-        self.store.create_session(&session).await?;
+        self.store.create_session(&session, None).await?;
         Ok(key)
     }
 

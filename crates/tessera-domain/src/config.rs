@@ -15,6 +15,14 @@ pub struct AuthConfig {
     /// Threads verifying passwords at once, and requests allowed to wait for one.
     pub hash_workers: usize,
     pub hash_queue: usize,
+    /// Base of links in mail (`MB_SITE_URL`), without a trailing slash.
+    pub site_url: String,
+    /// How long a reset link works (`MB_RESET_TOKEN_TTL_HOURS`).
+    pub reset_token_ttl: Duration,
+    /// How long an invite link works (`TESSERA_INVITE_TOKEN_TTL_HOURS`).
+    pub invite_token_ttl: Duration,
+    /// `MB_SEND_EMAIL_ON_FIRST_LOGIN_FROM_NEW_DEVICE`.
+    pub new_device_mail: bool,
 }
 
 impl Default for AuthConfig {
@@ -28,6 +36,10 @@ impl Default for AuthConfig {
                 .map(|n| n.get())
                 .unwrap_or(2),
             hash_queue: 64,
+            site_url: "http://localhost:3000".to_string(),
+            reset_token_ttl: Duration::hours(48),
+            invite_token_ttl: Duration::hours(24 * 7),
+            new_device_mail: true,
         }
     }
 }

@@ -81,6 +81,9 @@ pub enum Error {
     /// A request that cannot be carried out, answered as `{"message": …}` (400).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A temporary password must be changed first.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("not authenticated")]
     Unauthenticated,
     #[error("not allowed")]

@@ -81,7 +81,8 @@ impl PasswordPolicy {
 
     /// Complexity, and (unless `weak`) not a common password.
     pub fn accepts(&self, password: &str) -> bool {
-        self.complex_enough(password) && (self.complexity == Complexity::Weak || !is_common(password))
+        self.complex_enough(password)
+            && (self.complexity == Complexity::Weak || !is_common(password))
     }
 
     fn complex_enough(&self, password: &str) -> bool {

@@ -57,7 +57,12 @@ impl Auth {
                 )),
                 other => other.into(),
             })?;
-        self.store().user(id).await?.ok_or(Error::NotFound)
+        let user = self.store().user(id).await?.ok_or(Error::NotFound)?;
+        if self.mail_configured() {
+            self.issue_token(&user, crate::store::TokenPurpose::Invite, Some(actor))
+                .await?;
+        }
+        Ok(user)
     }
 
     /// `PUT /api/user/:id` with Metabase's rules (reference §10.7).
@@ -180,6 +185,7 @@ impl Auth {
             .set_password(
                 target.id,
                 &hash,
+                false,
                 session.as_ref().map(|(_, s)| s),
                 self.now(),
             )
@@ -217,7 +223,7 @@ impl Auth {
         let hash = self.hashes().hash(password).await?;
         Ok(self
             .store()
-            .set_password(id, &hash, None, self.now())
+            .set_password(id, &hash, false, None, self.now())
             .await?)
     }
 }

@@ -30,9 +30,17 @@ impl fmt::Debug for Password {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionKey(String);
 
+/// 128 random bits written as a UUID: the shape Metabase clients expect, with no bits spent on a
+/// version field.
+fn random_uuid() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    Uuid::from_bytes(bytes).hyphenated().to_string()
+}
+
 impl SessionKey {
     pub fn generate() -> Self {
-        Self(Uuid::new_v4().hyphenated().to_string())
+        Self(random_uuid())
     }
 
     /// Accepts only UUID-shaped keys, so a stored hash or row id can never be used to authenticate.
@@ -55,6 +63,35 @@ impl SessionKey {
 impl fmt::Debug for SessionKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SessionKey(<redacted>)")
+    }
+}
+
+/// A password-reset or invite token, `<user-id>_<uuid>` as Metabase makes them (reference §8.5).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResetToken(String);
+
+impl ResetToken {
+    pub fn generate(user_id: i64) -> Self {
+        Self(format!("{user_id}_{}", random_uuid()))
+    }
+
+    /// Any string could be a token; this only keeps what a hash lookup can use.
+    pub fn from_presented(raw: &str) -> Self {
+        Self(raw.trim().to_string())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> TokenHash {
+        TokenHash::of(&self.0)
+    }
+}
+
+impl fmt::Debug for ResetToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResetToken(<redacted>)")
     }
 }
 

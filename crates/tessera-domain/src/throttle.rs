@@ -8,6 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 pub enum Throttler {
     LoginUsername,
     LoginIp,
+    ForgotPasswordEmail,
+    ForgotPasswordIp,
+    ResetPasswordIp,
 }
 
 impl Throttler {
@@ -15,13 +18,22 @@ impl Throttler {
         match self {
             Self::LoginUsername => "login-username",
             Self::LoginIp => "login-ip",
+            Self::ForgotPasswordEmail => "forgot-password-email",
+            Self::ForgotPasswordIp => "forgot-password-ip",
+            Self::ResetPasswordIp => "reset-password-ip",
         }
     }
 
     pub fn policy(self) -> ThrottlePolicy {
         match self {
             Self::LoginUsername => ThrottlePolicy::new(10),
-            Self::LoginIp => ThrottlePolicy::new(50),
+            Self::LoginIp | Self::ForgotPasswordIp => ThrottlePolicy::new(50),
+            // Three requests a second per address typed in (reference §4).
+            Self::ForgotPasswordEmail => ThrottlePolicy {
+                window: Duration::milliseconds(1000),
+                ..ThrottlePolicy::new(3)
+            },
+            Self::ResetPasswordIp => ThrottlePolicy::new(10),
         }
     }
 }

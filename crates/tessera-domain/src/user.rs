@@ -27,23 +27,33 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
     /// A JSON object, as given by an admin.
     pub login_attributes: Option<String>,
+    /// Set when an admin handed out a temporary password: only changing it is allowed.
+    pub must_change_password: bool,
     pub group_ids: Vec<GroupId>,
 }
 
 impl User {
-    /// Metabase's `common_name`: first and last name, or the email when both are missing.
     pub fn common_name(&self) -> String {
-        let joined = [self.first_name.as_deref(), self.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let joined = joined.trim();
-        if joined.is_empty() {
-            self.email.clone()
-        } else {
-            joined.to_string()
-        }
+        common_name(
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            &self.email,
+        )
+    }
+}
+
+/// Metabase's `common_name`: first and last name, or the email when both are missing.
+pub fn common_name(first: Option<&str>, last: Option<&str>, email: &str) -> String {
+    let joined = [first, last]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let joined = joined.trim();
+    if joined.is_empty() {
+        email.to_string()
+    } else {
+        joined.to_string()
     }
 }
 

@@ -125,6 +125,10 @@ impl IntoResponse for ApiError {
             Error::InvalidRequest(message) => {
                 json_body(StatusCode::BAD_REQUEST, json!({ "message": message }))
             }
+            Error::PasswordChangeRequired => json_body(
+                StatusCode::FORBIDDEN,
+                json!({"message": "You must change your temporary password before doing anything else."}),
+            ),
             Error::Unauthenticated => plain(StatusCode::UNAUTHORIZED, UNAUTHENTICATED),
             Error::Forbidden => plain(StatusCode::FORBIDDEN, FORBIDDEN),
             Error::NotFound => plain(StatusCode::NOT_FOUND, NOT_FOUND),

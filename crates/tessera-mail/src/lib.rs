@@ -1,1 +1,9 @@
+//! Tessera's mail: message templates, and the outbox worker that delivers through SMTP.
 
+mod render;
+mod smtp;
+mod worker;
+
+pub use render::Templates;
+pub use smtp::{Security, SmtpSettings};
+pub use worker::{Backoff, OutboxWorker};

@@ -13,7 +13,7 @@ pub(crate) fn time(ms: i64) -> DateTime<Utc> {
 
 /// Columns for [`UserRow`]; `is_superuser` is derived from membership of Administrators (id 2).
 pub(crate) const USER_COLUMNS: &str = r#"u.user_id, u.email, u.first_name, u.last_name, u.is_active,
-    u.is_qbnewb, u.sso_source, u.locale, u.date_joined, u.last_login, u.updated_at, u.login_attributes,
+    u.is_qbnewb, u.sso_source, u.locale, u.date_joined, u.last_login, u.updated_at, u.login_attributes, u.must_change_password,
     EXISTS (SELECT 1 FROM group_membership m
             WHERE m.user_id = u.user_id AND m.permission_group_id = 2) AS is_superuser"#;
 
@@ -31,6 +31,7 @@ pub(crate) struct UserRow {
     last_login: Option<i64>,
     updated_at: i64,
     login_attributes: Option<String>,
+    must_change_password: bool,
     is_superuser: bool,
 }
 
@@ -54,6 +55,7 @@ impl UserRow {
             last_login: self.last_login.map(time),
             updated_at: time(self.updated_at),
             login_attributes: self.login_attributes,
+            must_change_password: self.must_change_password,
             group_ids,
         }
     }

@@ -3,8 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+use tessera_domain::mail::OutboxMessage;
 use tessera_domain::secret::TokenHash;
-use tessera_domain::store::{NewApiKey, NewSession, SetupOutcome, SetupRequest, Store, StoreError};
+use tessera_domain::store::{
+    NewApiKey, NewResetToken, NewSession, SetupOutcome, SetupRequest, Store, StoreError,
+    TokenPurpose,
+};
 use tessera_domain::throttle::Throttler;
 use tessera_domain::user::{
     NewUser, UserChanges, UserQuery, UserStatus, ADMIN_GROUP, ALL_USERS_GROUP,
@@ -69,6 +73,8 @@ conformance!(
     a_new_password_ends_every_session,
     groups_memberships_and_features,
     api_keys_live_as_synthetic_users,
+    outbox_claims_retries_and_kills,
+    reset_tokens_work_once_until_they_expire,
 );
 
 fn t(secs: i64) -> DateTime<Utc> {
@@ -192,7 +198,7 @@ async fn sessions_expire_by_creation_time(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .create_session(&session("k1", id, t(100)))
+        .create_session(&session("k1", id, t(100)), None)
         .await
         .unwrap();
     let hash = TokenHash::of("k1");
@@ -232,11 +238,11 @@ async fn deleting_a_session_keeps_its_history_inactive(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .create_session(&session("k1", id, t(10)))
+        .create_session(&session("k1", id, t(10)), None)
         .await
         .unwrap();
     f.store
-        .create_session(&session("k2", id, t(20)))
+        .create_session(&session("k2", id, t(20)), None)
         .await
         .unwrap();
     assert!(f.store.delete_session(&TokenHash::of("k1")).await.unwrap());
@@ -305,7 +311,7 @@ async fn deactivation_keeps_the_last_admin_and_ends_sessions(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .create_session(&session("kb", b, t(1)))
+        .create_session(&session("kb", b, t(1)), None)
         .await
         .unwrap();
     f.store.deactivate_user(b, t(2)).await.unwrap();
@@ -496,15 +502,15 @@ async fn a_new_password_ends_every_session(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .create_session(&session("k1", p, t(1)))
+        .create_session(&session("k1", p, t(1)), None)
         .await
         .unwrap();
     f.store
-        .create_session(&session("k2", p, t(1)))
+        .create_session(&session("k2", p, t(1)), None)
         .await
         .unwrap();
     f.store
-        .set_password(p, "new", Some(&session("k3", p, t(2))), t(2))
+        .set_password(p, "new", false, Some(&session("k3", p, t(2))), t(2))
         .await
         .unwrap();
     assert_eq!(
@@ -727,4 +733,201 @@ async fn settings_initialise_once(f: Fixture) {
     assert_eq!(f.store.setting("x").await.unwrap(), None);
     assert_eq!(f.store.init_setting("x", "1").await.unwrap(), "1");
     assert_eq!(f.store.init_setting("x", "2").await.unwrap(), "1");
+}
+
+fn message(to: &str, user_id: Option<i64>) -> OutboxMessage {
+    OutboxMessage {
+        user_id,
+        kind: "password-reset".into(),
+        to: to.into(),
+        subject: "s".into(),
+        text: "t".into(),
+        html: "h".into(),
+    }
+}
+
+async fn outbox_claims_retries_and_kills(f: Fixture) {
+    let p = f
+        .store
+        .create_user(&person("p@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    f.store
+        .enqueue_mail(&message("p@example.com", Some(p)), t(0))
+        .await
+        .unwrap();
+    f.store
+        .enqueue_mail(&message("q@example.com", None), t(0))
+        .await
+        .unwrap();
+    let claimed = f.store.claim_mail(t(1), t(100), 10).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|m| m.to.as_str()).collect::<Vec<_>>(),
+        ["p@example.com", "q@example.com"]
+    );
+    assert_eq!(claimed[0].attempts, 1);
+    assert!(
+        f.store
+            .claim_mail(t(2), t(100), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "claimed mail is not handed out twice"
+    );
+    f.store.mail_sent(claimed[0].id, t(3)).await.unwrap();
+    f.store
+        .mail_failed(claimed[1].id, Some(t(50)), "refused")
+        .await
+        .unwrap();
+    assert!(
+        f.store
+            .claim_mail(t(49), t(200), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due before its retry time"
+    );
+    let again = f.store.claim_mail(t(50), t(200), 10).await.unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 2));
+    f.store
+        .mail_failed(again[0].id, None, "refused again")
+        .await
+        .unwrap();
+    assert!(
+        f.store
+            .claim_mail(t(10_000), t(20_000), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "dead mail stays dead"
+    );
+    let counts = f.store.outbox_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.sent, counts.dead), (0, 1, 1));
+    assert_eq!(
+        f.store
+            .mails_since(p, "password-reset", t(-1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        f.store
+            .mails_since(p, "password-reset", t(0))
+            .await
+            .unwrap(),
+        0
+    );
+    // An expired claim (a worker died mid-send) makes the mail claimable again.
+    f.store
+        .enqueue_mail(&message("r@example.com", None), t(300))
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store.claim_mail(t(300), t(310), 10).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        f.store.claim_mail(t(311), t(400), 10).await.unwrap().len(),
+        1
+    );
+}
+
+async fn reset_tokens_work_once_until_they_expire(f: Fixture) {
+    let p = f
+        .store
+        .create_user(&person("p@example.com", false), Some("old"), t(0))
+        .await
+        .unwrap();
+    let token = |hash: &str, expires| NewResetToken {
+        user_id: p,
+        token_hash: TokenHash::of(hash),
+        purpose: TokenPurpose::Reset,
+        created_at: t(0),
+        expires_at: t(expires),
+    };
+    f.store
+        .issue_reset_token(
+            &token("first", 100),
+            Some(&message("p@example.com", Some(p))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store.outbox_counts().await.unwrap().pending,
+        1,
+        "the mail is written with the token"
+    );
+    f.store
+        .issue_reset_token(&token("second", 100), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        f.store
+            .reset_token_user(&TokenHash::of("first"), t(1))
+            .await
+            .unwrap(),
+        None,
+        "replaced"
+    );
+    assert_eq!(
+        f.store
+            .reset_token_user(&TokenHash::of("second"), t(99))
+            .await
+            .unwrap(),
+        Some(p)
+    );
+    assert_eq!(
+        f.store
+            .reset_token_user(&TokenHash::of("second"), t(100))
+            .await
+            .unwrap(),
+        None,
+        "expired"
+    );
+    f.store
+        .create_session(&session("old-session", p, t(1)), None)
+        .await
+        .unwrap();
+    let used = f
+        .store
+        .consume_reset_token(
+            &TokenHash::of("second"),
+            "new",
+            &session("k", p, t(2)),
+            t(2),
+        )
+        .await
+        .unwrap();
+    assert_eq!(used, Some(p));
+    assert_eq!(
+        f.store.password_hash(p).await.unwrap().as_deref(),
+        Some("new")
+    );
+    assert!(f
+        .store
+        .session_user(&TokenHash::of("old-session"), t(0))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(f
+        .store
+        .session_user(&TokenHash::of("k"), t(0))
+        .await
+        .unwrap()
+        .is_some());
+    let again = f
+        .store
+        .consume_reset_token(
+            &TokenHash::of("second"),
+            "newer",
+            &session("k2", p, t(3)),
+            t(3),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again, None, "single use");
+    assert_eq!(
+        f.store.password_hash(p).await.unwrap().as_deref(),
+        Some("new")
+    );
 }

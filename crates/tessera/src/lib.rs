@@ -22,9 +22,32 @@ pub async fn open(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<Auth
     let store = tessera_store::connect(&settings.database)
         .await
         .map_err(|e| describe_store_error(&settings.database, &e))?;
-    let auth = Auth::new(store, clock, settings.auth.clone())
+    let renderer = settings.smtp.as_ref().map(|_| {
+        Arc::new(tessera_mail::Templates::new(&settings.app_name))
+            as Arc<dyn tessera_domain::mail::MailRenderer>
+    });
+    let auth = Auth::new(store, clock, settings.auth.clone(), renderer)
         .map_err(|e| format!("cannot start the password hasher: {e}"))?;
     Ok(Arc::new(auth))
+}
+
+/// Starts delivering the outbox when SMTP is configured; stops when `stop` turns.
+pub fn spawn_mail_worker(
+    settings: &Settings,
+    auth: &Auth,
+    every: std::time::Duration,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
+    let Some(smtp) = &settings.smtp else {
+        return Ok(None);
+    };
+    let worker = tessera_mail::OutboxWorker::new(
+        auth.store().clone(),
+        auth.clock().clone(),
+        smtp,
+        tessera_mail::Backoff::default(),
+    )?;
+    Ok(Some(worker.spawn(every, stop)))
 }
 
 fn describe_store_error(

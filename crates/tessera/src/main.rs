@@ -30,6 +30,9 @@ enum Command {
     /// Manage API keys from a shell.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Print a one-time password-reset token for EMAIL (for /auth/reset_password/<token>); works while
+    /// the server runs.
+    ResetPassword { email: String },
     /// Apply pending database migrations and exit.
     Migrate,
 }
@@ -108,6 +111,9 @@ fn main() -> ExitCode {
         }
     };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    if let Command::ResetPassword { email } = &cli.command {
+        return runtime.block_on(reset_password(settings, email));
+    }
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => {
@@ -129,6 +135,8 @@ fn main() -> ExitCode {
             Command::ApiKey(ApiKeyCommand::Create { name, group }) => {
                 api_key_create(settings, &name, &group).await
             }
+            // Has its own output format and exit code; run before this block.
+            Command::ResetPassword { .. } => Ok(()),
             Command::Migrate => tessera::open(&settings, Arc::new(SystemClock))
                 .await
                 .map(|_| println!("migrations applied")),
@@ -143,17 +151,21 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(settings: Settings) -> Result<(), String> {
+async fn serve(mut settings: Settings) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(settings.bind_addr())
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.bind_addr()))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if std::env::var_os("MB_SITE_URL").is_none() {
+        // Links in mail point here unless the operator says where the site really is.
+        settings.auth.site_url = format!("http://{addr}");
+    }
     let auth = tessera::open(&settings, Arc::new(SystemClock)).await?;
     let setup_pending = auth
         .ensure_setup_token()
         .await
         .map_err(|e| format!("cannot read users: {e}"))?
         .is_some();
-    let listener = tokio::net::TcpListener::bind(settings.bind_addr())
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", settings.bind_addr()))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     if setup_pending {
         tracing::info!(
             "Tessera listening on http://{addr}; no user yet: create the first admin with POST /api/setup \
@@ -170,6 +182,17 @@ async fn serve(settings: Settings) -> Result<(), String> {
         shutdown_signal().await;
         let _ = stop.send(true);
     });
+    match tessera::spawn_mail_worker(
+        &settings,
+        &auth,
+        std::time::Duration::from_secs(2),
+        stopping.clone(),
+    )? {
+        Some(_) => tracing::info!("mail goes out through the SMTP server configured"),
+        None => tracing::info!(
+            "no SMTP server configured (MB_EMAIL_SMTP_HOST): password resets need an admin"
+        ),
+    }
     let mut server_stop = stopping.clone();
     let server = tessera::serve(listener, tessera::router(&settings, auth), async move {
         let _ = server_stop.changed().await;
@@ -354,4 +377,26 @@ async fn api_key_create(settings: Settings, name: &str, group: &str) -> Result<(
     );
     println!("{}", secret.expose());
     Ok(())
+}
+
+/// `tessera reset-password EMAIL`, with Metabase's output (reference §9).
+async fn reset_password(settings: Settings, email: &str) -> ExitCode {
+    println!("Resetting password for {email}...\n");
+    let auth = match tessera::open(&settings, Arc::new(SystemClock)).await {
+        Ok(auth) => auth,
+        Err(e) => {
+            println!("FAIL [[[{e}]]]");
+            return ExitCode::FAILURE;
+        }
+    };
+    match auth.reset_token_for(email).await {
+        Ok(token) => {
+            println!("OK [[[{}]]]", token.expose());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("FAIL [[[{e}]]]");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -10,6 +10,7 @@ use tessera_domain::hashing::HashParams;
 use tessera_domain::password_policy::{Complexity, PasswordPolicy};
 use tessera_domain::AuthConfig;
 use tessera_http::{HttpConfig, SameSite};
+use tessera_mail::{Security, SmtpSettings};
 use tessera_store::DatabaseConfig;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,10 @@ pub struct Settings {
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
     pub http: HttpConfig,
+    /// `None` without `MB_EMAIL_SMTP_HOST`: nothing is mailed.
+    pub smtp: Option<SmtpSettings>,
+    /// Names the product in mail (`TESSERA_APP_NAME`).
+    pub app_name: String,
 }
 
 /// Reads settings from a snapshot of the environment (a map, so tests need not touch the process's).
@@ -79,6 +84,8 @@ impl Settings {
             data_dir,
             auth: auth(&env)?,
             http: http(&env)?,
+            smtp: smtp(&env)?,
+            app_name: env.get("TESSERA_APP_NAME").unwrap_or("Tessera").to_string(),
         })
     }
 
@@ -178,6 +185,27 @@ fn auth(env: &Env) -> Result<AuthConfig, SettingsError> {
             .parse("TESSERA_ARGON2_PARALLELISM", "a number")?
             .unwrap_or(defaults.hash.parallelism),
     };
+    let hours = |name: &'static str, default: i64| -> Result<Duration, SettingsError> {
+        let h: i64 = env.parse(name, "a number of hours")?.unwrap_or(default);
+        if h < 1 {
+            return Err(bad(name, "must be at least 1 hour"));
+        }
+        Ok(Duration::hours(h))
+    };
+    let site_url = env
+        .get("MB_SITE_URL")
+        .map(|u| u.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| defaults.site_url.clone());
+    if !(site_url.starts_with("http://") || site_url.starts_with("https://")) {
+        return Err(bad(
+            "MB_SITE_URL",
+            format!("expected an http(s) URL, got {site_url:?}"),
+        ));
+    }
+    let new_device_mail = match env.get("MB_SEND_EMAIL_ON_FIRST_LOGIN_FROM_NEW_DEVICE") {
+        None => true,
+        Some(_) => env.flag("MB_SEND_EMAIL_ON_FIRST_LOGIN_FROM_NEW_DEVICE")?,
+    };
     hash.validate().map_err(|e| {
         bad(
             "TESSERA_ARGON2_MEMORY_KIB",
@@ -195,7 +223,55 @@ fn auth(env: &Env) -> Result<AuthConfig, SettingsError> {
         hash_queue: env
             .parse("TESSERA_HASH_QUEUE", "a number of requests")?
             .unwrap_or(defaults.hash_queue),
+        site_url,
+        reset_token_ttl: hours("MB_RESET_TOKEN_TTL_HOURS", 48)?,
+        invite_token_ttl: hours("TESSERA_INVITE_TOKEN_TTL_HOURS", 24 * 7)?,
+        new_device_mail,
     })
+}
+
+fn smtp(env: &Env) -> Result<Option<SmtpSettings>, SettingsError> {
+    let Some(host) = env.get("MB_EMAIL_SMTP_HOST") else {
+        return Ok(None);
+    };
+    let security = match env.get("MB_EMAIL_SMTP_SECURITY") {
+        None => Security::None,
+        Some(v) => Security::parse(v).ok_or_else(|| {
+            bad(
+                "MB_EMAIL_SMTP_SECURITY",
+                format!("expected none, ssl, tls or starttls, got {v:?}"),
+            )
+        })?,
+    };
+    let default_port = match security {
+        Security::None => 25,
+        Security::Ssl => 465,
+        Security::StartTls => 587,
+    };
+    let from_address = env
+        .get("MB_EMAIL_FROM_ADDRESS")
+        .ok_or_else(|| {
+            bad(
+                "MB_EMAIL_FROM_ADDRESS",
+                "required when MB_EMAIL_SMTP_HOST is set",
+            )
+        })?
+        .to_string();
+    let settings = SmtpSettings {
+        host: host.to_string(),
+        port: env
+            .parse("MB_EMAIL_SMTP_PORT", "a port number")?
+            .unwrap_or(default_port),
+        username: env.get("MB_EMAIL_SMTP_USERNAME").map(str::to_string),
+        password: env.get("MB_EMAIL_SMTP_PASSWORD").map(str::to_string),
+        security,
+        from_address,
+        from_name: env.get("MB_EMAIL_FROM_NAME").map(str::to_string),
+    };
+    settings
+        .from_mailbox()
+        .map_err(|e| bad("MB_EMAIL_FROM_ADDRESS", e))?;
+    Ok(Some(settings))
 }
 
 fn http(env: &Env) -> Result<HttpConfig, SettingsError> {

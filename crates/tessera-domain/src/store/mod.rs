@@ -5,11 +5,13 @@
 
 mod api_keys;
 mod groups;
+mod outbox;
 mod sessions;
 mod users;
 
 pub use api_keys::{ApiKeyStore, NewApiKey};
 pub use groups::GroupStore;
+pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};
 pub use sessions::{NewSession, SessionStore, ThrottleStore};
 pub use users::{SetupOutcome, SetupRequest, UserStore};
 
@@ -39,11 +41,25 @@ pub trait SettingStore: Send + Sync {
 
 /// Everything Tessera keeps.
 pub trait Store:
-    SettingStore + UserStore + SessionStore + ThrottleStore + GroupStore + ApiKeyStore
+    SettingStore
+    + UserStore
+    + SessionStore
+    + ThrottleStore
+    + GroupStore
+    + ApiKeyStore
+    + OutboxStore
+    + ResetTokenStore
 {
 }
 
 impl<T> Store for T where
-    T: SettingStore + UserStore + SessionStore + ThrottleStore + GroupStore + ApiKeyStore
+    T: SettingStore
+        + UserStore
+        + SessionStore
+        + ThrottleStore
+        + GroupStore
+        + ApiKeyStore
+        + OutboxStore
+        + ResetTokenStore
 {
 }

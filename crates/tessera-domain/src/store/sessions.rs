@@ -18,7 +18,14 @@ pub struct NewSession {
 
 #[async_trait]
 pub trait SessionStore: Send + Sync {
-    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+    /// Writes the session, its login-history row and, when given, a mail about it, in one transaction.
+    async fn create_session(
+        &self,
+        session: &NewSession,
+        mail: Option<&crate::mail::OutboxMessage>,
+    ) -> StoreResult<()>;
+    /// Whether the user has logged in before at all, and from this device.
+    async fn device_seen(&self, user_id: UserId, device_id: &str) -> StoreResult<(bool, bool)>;
     /// The active user owning the session, if it was created after `created_after`.
     async fn session_user(
         &self,

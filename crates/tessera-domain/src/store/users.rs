@@ -51,10 +51,12 @@ pub trait UserStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
     /// Replaces the password, ends every session of the user and, when given, starts `new_session`.
+    /// `must_change` marks a temporary password handed out by an admin.
     async fn set_password(
         &self,
         id: UserId,
         password_hash: &str,
+        must_change: bool,
         new_session: Option<&NewSession>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;

@@ -87,10 +87,21 @@ impl FromRequestParts<AppState> for CurrentUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match MaybeUser::from_request_parts(parts, state).await? {
+            MaybeUser(Some(user))
+                if user.must_change_password && !may_act_before_change(parts, &user) =>
+            {
+                Err(Error::PasswordChangeRequired.into())
+            }
             MaybeUser(Some(user)) => Ok(Self(user)),
             MaybeUser(None) => Err(Error::Unauthenticated.into()),
         }
     }
+}
+
+/// With a temporary password, a person may only look themself up and change it.
+fn may_act_before_change(parts: &Parts, user: &User) -> bool {
+    let path = parts.uri.path();
+    path == "/api/user/current" || path == format!("/api/user/{}/password", user.id)
 }
 
 /// A signed-in superuser; 401 for nobody, 403 for anyone else.

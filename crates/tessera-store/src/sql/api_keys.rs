@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use tessera_domain::api_keys::{ApiKey, KeyCandidate};
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{ApiKeyStore, NewApiKey, StoreError, StoreResult};
-use tessera_domain::user::{GroupId, NewUser, User, UserId, ALL_USERS_GROUP};
+use tessera_domain::user::{common_name, GroupId, NewUser, UserId, ALL_USERS_GROUP};
 
 /// A key with its group (the synthetic user's group other than All Users) and who last changed it.
 const API_KEYS: &str = r#"SELECT k.api_key_id, k.name, k.key_prefix, k.user_id, k.created_at, k.updated_at,
@@ -35,23 +35,6 @@ type KeyRow = (
 fn api_key(
     (id, name, prefix, user_id, created, updated, by_id, group_id, group_name, email, first, last): KeyRow,
 ) -> ApiKey {
-    // Reuse the user's common-name rule for "updated_by".
-    let by = User {
-        id: by_id,
-        email,
-        first_name: first,
-        last_name: last,
-        is_active: true,
-        is_superuser: false,
-        is_qbnewb: false,
-        sso_source: None,
-        locale: None,
-        date_joined: time(0),
-        last_login: None,
-        updated_at: time(0),
-        login_attributes: None,
-        group_ids: vec![],
-    };
     ApiKey {
         id,
         name,
@@ -62,7 +45,7 @@ fn api_key(
         created_at: time(created),
         updated_at: time(updated),
         updated_by_id: by_id,
-        updated_by_name: by.common_name(),
+        updated_by_name: common_name(first.as_deref(), last.as_deref(), &email),
     }
 }
 

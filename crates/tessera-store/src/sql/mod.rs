@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod groups;
+mod outbox;
 mod sessions;
 mod settings;
 mod users;

@@ -3,6 +3,7 @@ use crate::rows::{millis, time, LoginHistoryRow, UserRow, USER_COLUMNS};
 use crate::sql::GROUP_IDS;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tessera_domain::mail::OutboxMessage;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{NewSession, SessionStore, StoreResult, ThrottleStore};
 use tessera_domain::throttle::{Throttler, Window};
@@ -52,10 +53,30 @@ macro_rules! impl_session_store {
 
         #[async_trait]
         impl SessionStore for $store {
-            async fn create_session(&self, s: &NewSession) -> StoreResult<()> {
+            async fn create_session(
+                &self,
+                s: &NewSession,
+                mail: Option<&OutboxMessage>,
+            ) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 Self::insert_session(&mut tx, s).await?;
+                if let Some(mail) = mail {
+                    Self::insert_mail(&mut tx, mail, s.created_at).await?;
+                }
                 tx.commit().await.map_err(db_err)
+            }
+
+            async fn device_seen(&self, user_id: UserId, device_id: &str) -> StoreResult<(bool, bool)> {
+                let (any, this): (i64, i64) = sqlx::query_as(
+                    "SELECT COUNT(*), COUNT(CASE WHEN device_id = $2 THEN 1 END)
+                     FROM login_history WHERE user_id = $1",
+                )
+                .bind(user_id)
+                .bind(device_id)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok((any > 0, this > 0))
             }
 
             async fn session_user(

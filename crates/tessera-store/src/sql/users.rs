@@ -122,6 +122,24 @@ macro_rules! impl_user_store {
                 Ok(id)
             }
 
+            /// A new password ends every session and voids every outstanding reset link.
+            pub(crate) async fn end_sessions_and_resets(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                id: UserId,
+            ) -> StoreResult<()> {
+                for sql in [
+                    "DELETE FROM session WHERE user_id = $1",
+                    "DELETE FROM reset_token WHERE user_id = $1",
+                ] {
+                    sqlx::query(sql)
+                        .bind(id)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
+                }
+                Ok(())
+            }
+
             /// Fails with `LastAdmin` when a change took the last active admin away.
             async fn keep_an_admin(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -350,16 +368,19 @@ macro_rules! impl_user_store {
                 &self,
                 id: UserId,
                 password_hash: &str,
+                must_change: bool,
                 new_session: Option<&NewSession>,
                 now: DateTime<Utc>,
             ) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 let found = sqlx::query(
-                    r#"UPDATE "user" SET password_hash = $2, updated_at = $3 WHERE user_id = $1"#,
+                    r#"UPDATE "user" SET password_hash = $2, updated_at = $3, must_change_password = $4
+                       WHERE user_id = $1"#,
                 )
                 .bind(id)
                 .bind(password_hash)
                 .bind(millis(now))
+                .bind(must_change)
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?
@@ -367,11 +388,7 @@ macro_rules! impl_user_store {
                 if found == 0 {
                     return Err(StoreError::NotFound);
                 }
-                sqlx::query("DELETE FROM session WHERE user_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                Self::end_sessions_and_resets(&mut tx, id).await?;
                 if let Some(session) = new_session {
                     Self::insert_session(&mut tx, session).await?;
                 }

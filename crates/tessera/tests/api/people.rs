@@ -463,7 +463,10 @@ async fn changing_a_password_ends_other_sessions(backend: Backend) {
             .status(),
         200
     );
-    assert_eq!(app.login("p@example.com", "N3w-pass-phrase").await.status(), 200);
+    assert_eq!(
+        app.login("p@example.com", "N3w-pass-phrase").await.status(),
+        200
+    );
 
     // An admin resetting someone else's password needs no old one, gets 204, and ends their sessions.
     let res = app
@@ -487,7 +490,10 @@ async fn changing_a_password_ends_other_sessions(backend: Backend) {
             .status(),
         200
     );
-    assert_eq!(app.login("p@example.com", "An0ther-phrase").await.status(), 200);
+    assert_eq!(
+        app.login("p@example.com", "An0ther-phrase").await.status(),
+        200
+    );
 }
 
 async fn deactivation_ends_access_at_once_and_keeps_the_last_admin(backend: Backend) {

@@ -29,7 +29,7 @@ async fn login_returns_a_uuid_session_with_metabase_cookies(backend: Backend) {
     let body: Value = res.json().await.unwrap();
     let key = body["id"].as_str().unwrap();
     assert_eq!(body.as_object().unwrap().len(), 1);
-    assert_eq!(uuid::Uuid::parse_str(key).unwrap().get_version_num(), 4);
+    assert!(uuid::Uuid::parse_str(key).is_ok(), "UUID-shaped, as clients expect");
     assert_eq!(
         session,
         format!("metabase.SESSION={key};SameSite=Lax;Path=/;HttpOnly")

@@ -17,6 +17,16 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/session", post(session::login).delete(session::logout))
         .route("/api/session/properties", get(properties::properties))
+        .route(
+            "/api/session/forgot_password",
+            post(session::forgot_password),
+        )
+        .route("/api/session/reset_password", post(session::reset_password))
+        .route(
+            "/api/session/password_reset_token_valid",
+            get(session::reset_token_valid),
+        )
+        .route("/api/session/password-check", post(session::password_check))
         .route("/api/setup", post(setup::setup))
         .route("/api/user", get(user::list).post(user::create))
         .route("/api/user/current", get(user::current))
@@ -26,6 +36,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/user/{id}/password", put(user::password))
         .route("/api/user/{id}/reactivate", put(user::reactivate))
+        .route("/api/user/{id}/send_invite", post(user::send_invite))
+        .route(
+            "/api/user/{id}/reset_password",
+            post(user::admin_reset_password),
+        )
         .route("/api/login-history/current", get(login_history::current))
         .route(
             "/api/permissions/group",

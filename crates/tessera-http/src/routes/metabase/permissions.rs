@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Map, Value};
 use tessera_domain::groups::{Group, GroupMember};
+use tessera_domain::user::common_name;
 
 fn group_json(g: &Group) -> Value {
     json!({
@@ -18,15 +19,10 @@ fn group_json(g: &Group) -> Value {
 }
 
 fn member_json(m: &GroupMember) -> Value {
-    let common = [m.first_name.as_deref(), m.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
     json!({
         "membership_id": m.membership_id, "user_id": m.user_id, "email": m.email,
         "first_name": m.first_name, "last_name": m.last_name,
-        "common_name": if common.trim().is_empty() { m.email.clone() } else { common },
+        "common_name": common_name(m.first_name.as_deref(), m.last_name.as_deref(), &m.email),
         "is_group_manager": false,
     })
 }

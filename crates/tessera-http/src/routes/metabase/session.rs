@@ -4,13 +4,14 @@ use crate::cookies::{self, CookieOptions};
 use crate::error::ApiResult;
 use crate::extract::{session_credential, Client, Fields, JsonObject, SessionCredential};
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use std::collections::HashMap;
 use tessera_domain::secret::{Password, SessionKey};
 use tessera_domain::Error;
 
@@ -70,4 +71,70 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     state.auth.logout(&key).await?;
     let cleared = cookies::cleared_session_cookies().map(|c| (SET_COOKIE, c));
     Ok((StatusCode::NO_CONTENT, AppendHeaders(cleared)).into_response())
+}
+
+pub async fn forgot_password(
+    State(state): State<AppState>,
+    client: Client,
+    JsonObject(body): JsonObject,
+) -> ApiResult<StatusCode> {
+    let mut f = Fields::new(&body);
+    let email = f.email("email");
+    let email = f.finish(email)?;
+    state.auth.forgot_password(&email, &client.context).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    client: Client,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let mut f = Fields::new(&body);
+    let token = f.non_blank_secret("token");
+    let password = f.password("password", &state.auth.config().password_policy);
+    let (token, password) = f.finish(token.zip(password))?;
+    let key = state
+        .auth
+        .reset_password(&token, Password::new(password), &client.context)
+        .await?;
+    Ok(with_session(
+        &state,
+        &key,
+        false,
+        client.https,
+        json!({"success": true, "session_id": key.expose()}),
+    ))
+}
+
+pub async fn reset_token_valid(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let token = params
+        .get("token")
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        let mut errors = tessera_domain::error::FieldErrors::default();
+        errors.add(
+            "token",
+            "value must be a non-blank string.",
+            "missing required key, received: nil".to_string(),
+        );
+        return Err(Error::Validation(errors).into());
+    };
+    Ok(Json(
+        json!({"valid": state.auth.reset_token_valid(token).await?}),
+    ))
+}
+
+pub async fn password_check(
+    State(state): State<AppState>,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<serde_json::Value>> {
+    let mut f = Fields::new(&body);
+    let password = f.password("password", &state.auth.config().password_policy);
+    f.finish(password)?;
+    Ok(Json(json!({"valid": true})))
 }

@@ -12,6 +12,7 @@ use axum::Json;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use tessera_domain::error::FieldErrors;
+use tessera_domain::password_reset::AdminReset;
 use tessera_domain::secret::Password;
 use tessera_domain::user::{NewUser, UserChanges, UserQuery, UserStatus};
 
@@ -195,4 +196,30 @@ pub async fn reactivate(
 ) -> ApiResult<Json<UserBody>> {
     let user = state.auth.reactivate(&admin, id).await?;
     Ok(Json(UserBody::from(&user)))
+}
+
+pub async fn send_invite(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Id(id): Id,
+) -> ApiResult<Json<Value>> {
+    state.auth.send_invite(&admin, id).await?;
+    Ok(Json(json!({"success": true})))
+}
+
+/// Tessera's own: with mail, the person is sent a reset link; without, the admin gets a temporary
+/// password, once, which the person must change at their next login.
+pub async fn admin_reset_password(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Id(id): Id,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        match state.auth.admin_reset_password(&admin, id).await? {
+            AdminReset::EmailSent => json!({"success": true, "email_sent": true}),
+            AdminReset::Temporary(password) => json!({
+                "success": true, "email_sent": false, "temporary_password": password.expose(),
+            }),
+        },
+    ))
 }

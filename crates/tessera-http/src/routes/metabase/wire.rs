@@ -70,6 +70,8 @@ pub struct CurrentUserBody {
     pub custom_homepage: Option<serde_json::Value>,
     /// Tessera's own: what this user may do (the union of their groups' features).
     pub features: Vec<String>,
+    /// Tessera's own: a temporary password must be changed before anything else.
+    pub password_change_required: bool,
 }
 
 impl From<&CurrentUser> for CurrentUserBody {
@@ -86,6 +88,7 @@ impl From<&CurrentUser> for CurrentUserBody {
             first_login: iso(c.first_login),
             custom_homepage: None,
             features: c.features.clone(),
+            password_change_required: c.user.must_change_password,
         }
     }
 }

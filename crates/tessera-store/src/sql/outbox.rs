@@ -1,0 +1,266 @@
+use crate::connect::{db_err, PostgresStore, SqliteStore};
+use crate::rows::millis;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tessera_domain::mail::{ClaimedMail, OutboxMessage};
+use tessera_domain::secret::TokenHash;
+use tessera_domain::store::{
+    NewResetToken, NewSession, OutboxCounts, OutboxStore, ResetTokenStore, StoreResult,
+};
+use tessera_domain::user::UserId;
+
+/// Due, unclaimed (or with an expired claim) messages, oldest first. `$1` is now, `$2` the limit.
+const DUE: &str = "SELECT outbox_id FROM outbox
+    WHERE status = 'pending' AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)
+    ORDER BY outbox_id LIMIT $2";
+
+type ClaimRow = (i64, String, String, String, String, i64);
+
+/// A token row that is still good: unused, unexpired, its user active.
+const GOOD_TOKEN: &str = r#"SELECT t.user_id FROM reset_token t JOIN "user" u ON u.user_id = t.user_id
+    WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND u.is_active"#;
+
+macro_rules! impl_outbox_store {
+    ($store:ty, $db:ty, claim_lock: $lock:expr) => {
+        impl $store {
+            pub(crate) async fn insert_mail(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                m: &OutboxMessage,
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO outbox (user_id, kind, recipient, subject, text_body, html_body,
+                                         next_attempt_at, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                )
+                .bind(m.user_id)
+                .bind(&m.kind)
+                .bind(&m.to)
+                .bind(&m.subject)
+                .bind(&m.text)
+                .bind(&m.html)
+                .bind(millis(now))
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl OutboxStore for $store {
+            async fn enqueue_mail(&self, mail: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<()> {
+                let mut tx = self.write_tx().await?;
+                Self::insert_mail(&mut tx, mail, now).await?;
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn claim_mail(
+                &self,
+                now: DateTime<Utc>,
+                lease_until: DateTime<Utc>,
+                limit: i64,
+            ) -> StoreResult<Vec<ClaimedMail>> {
+                let mut tx = self.write_tx().await?;
+                let lock: &str = $lock;
+                let rows: Vec<ClaimRow> = sqlx::query_as(&format!(
+                    "UPDATE outbox SET claimed_until = $3, attempts = attempts + 1
+                     WHERE outbox_id IN ({DUE}{lock})
+                     RETURNING outbox_id, recipient, subject, text_body, html_body, attempts"
+                ))
+                .bind(millis(now))
+                .bind(limit)
+                .bind(millis(lease_until))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                let mut claimed: Vec<ClaimedMail> = rows
+                    .into_iter()
+                    .map(|(id, to, subject, text, html, attempts)| ClaimedMail {
+                        id,
+                        to,
+                        subject,
+                        text,
+                        html,
+                        attempts,
+                    })
+                    .collect();
+                claimed.sort_by_key(|m| m.id);
+                Ok(claimed)
+            }
+
+            async fn mail_sent(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE outbox SET status = 'sent', sent_at = $2, claimed_until = NULL,
+                                       last_error = NULL
+                     WHERE outbox_id = $1",
+                )
+                .bind(id)
+                .bind(millis(now))
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn mail_failed(
+                &self,
+                id: i64,
+                retry_at: Option<DateTime<Utc>>,
+                error: &str,
+            ) -> StoreResult<()> {
+                let (status, next) = match retry_at {
+                    Some(at) => ("pending", Some(millis(at))),
+                    None => ("dead", None),
+                };
+                sqlx::query(
+                    "UPDATE outbox SET status = $2, next_attempt_at = COALESCE($3, next_attempt_at),
+                                       claimed_until = NULL, last_error = $4
+                     WHERE outbox_id = $1",
+                )
+                .bind(id)
+                .bind(status)
+                .bind(next)
+                .bind(error)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn outbox_counts(&self) -> StoreResult<OutboxCounts> {
+                let rows: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err)?;
+                let mut counts = OutboxCounts::default();
+                for (status, n) in rows {
+                    match status.as_str() {
+                        "pending" => counts.pending = n,
+                        "sent" => counts.sent = n,
+                        _ => counts.dead += n,
+                    }
+                }
+                Ok(counts)
+            }
+
+            async fn mails_since(
+                &self,
+                user_id: UserId,
+                kind: &str,
+                since: DateTime<Utc>,
+            ) -> StoreResult<i64> {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM outbox WHERE user_id = $1 AND kind = $2 AND created_at > $3",
+                )
+                .bind(user_id)
+                .bind(kind)
+                .bind(millis(since))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)
+            }
+        }
+
+        #[async_trait]
+        impl ResetTokenStore for $store {
+            async fn issue_reset_token(
+                &self,
+                token: &NewResetToken,
+                mail: Option<&OutboxMessage>,
+            ) -> StoreResult<()> {
+                let mut tx = self.write_tx().await?;
+                // One live link per person: a new one replaces the old.
+                sqlx::query("DELETE FROM reset_token WHERE user_id = $1 AND used_at IS NULL")
+                    .bind(token.user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO reset_token (user_id, token_hash, purpose, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(token.user_id)
+                .bind(token.token_hash.as_str())
+                .bind(token.purpose.name())
+                .bind(millis(token.created_at))
+                .bind(millis(token.expires_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if let Some(mail) = mail {
+                    Self::insert_mail(&mut tx, mail, token.created_at).await?;
+                }
+                tx.commit().await.map_err(db_err)
+            }
+
+            async fn reset_token_user(
+                &self,
+                hash: &TokenHash,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<UserId>> {
+                sqlx::query_scalar(GOOD_TOKEN)
+                    .bind(hash.as_str())
+                    .bind(millis(now))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err)
+            }
+
+            async fn consume_reset_token(
+                &self,
+                hash: &TokenHash,
+                password_hash: &str,
+                session: &NewSession,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<UserId>> {
+                let mut tx = self.write_tx().await?;
+                // Marking it used first means two concurrent resets cannot both succeed.
+                let used = sqlx::query(
+                    "UPDATE reset_token SET used_at = $2
+                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(hash.as_str())
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+                if used == 0 {
+                    return Ok(None);
+                }
+                let user: Option<i64> = sqlx::query_scalar(
+                    r#"SELECT t.user_id FROM reset_token t JOIN "user" u ON u.user_id = t.user_id
+                       WHERE t.token_hash = $1 AND u.is_active"#,
+                )
+                .bind(hash.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let Some(user_id) = user.filter(|id| *id == session.user_id) else {
+                    return Ok(None);
+                };
+                sqlx::query(
+                    r#"UPDATE "user" SET password_hash = $2, updated_at = $3, must_change_password = FALSE
+                       WHERE user_id = $1"#,
+                )
+                .bind(user_id)
+                .bind(password_hash)
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                Self::end_sessions_and_resets(&mut tx, user_id).await?;
+                Self::insert_session(&mut tx, session).await?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(Some(user_id))
+            }
+        }
+    };
+}
+
+impl_outbox_store!(SqliteStore, sqlx::Sqlite, claim_lock: "");
+// Several instances claim at once: each skips rows another has locked, so no message is sent twice.
+impl_outbox_store!(PostgresStore, sqlx::Postgres, claim_lock: " FOR UPDATE SKIP LOCKED");
