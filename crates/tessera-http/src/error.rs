@@ -99,9 +99,14 @@ impl IntoResponse for ApiError {
                 StatusCode::UNAUTHORIZED,
                 json!({"errors": {"_error": "Your account is disabled."}}),
             ),
-            // Metabase forces every failure inside the login throttle to 401.
+            // Metabase forces every failure inside the login throttle (keyed on `username`) to 401;
+            // the password-reset throttles answer 400.
             Error::Throttled { field, message } => json_body(
-                StatusCode::UNAUTHORIZED,
+                if field == "username" {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::BAD_REQUEST
+                },
                 json!({"errors": { field: message }}),
             ),
             Error::Overloaded { retry_after_secs } => {

@@ -156,7 +156,9 @@ mod tests {
         let b = Backoff::default();
         assert_eq!(b.delay_after(1), Some(Duration::seconds(30)));
         assert_eq!(b.delay_after(2), Some(Duration::seconds(60)));
-        assert_eq!(b.delay_after(7), Some(Duration::hours(1)));
+        assert_eq!(b.delay_after(7), Some(Duration::minutes(32)));
         assert_eq!(b.delay_after(8), None);
+        let long = Backoff { attempts: 20, ..b };
+        assert_eq!(long.delay_after(12), Some(Duration::hours(1)), "capped");
     }
 }

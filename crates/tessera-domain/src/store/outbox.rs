@@ -33,6 +33,8 @@ pub struct NewResetToken {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxCounts {
     pub pending: i64,
+    /// Pending after at least one failed attempt.
+    pub retrying: i64,
     pub sent: i64,
     pub dead: i64,
 }

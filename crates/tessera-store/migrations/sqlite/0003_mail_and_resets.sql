@@ -23,7 +23,7 @@ CREATE TABLE outbox (
     text_body       TEXT    NOT NULL,
     html_body       TEXT    NOT NULL,
     status          TEXT    NOT NULL DEFAULT 'pending',
-    attempts        INTEGER NOT NULL DEFAULT 0,
+    attempts        BIGINT  NOT NULL DEFAULT 0,
     next_attempt_at BIGINT  NOT NULL,
     claimed_until   BIGINT,
     last_error      TEXT,

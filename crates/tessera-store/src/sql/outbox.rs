@@ -130,15 +130,20 @@ macro_rules! impl_outbox_store {
             }
 
             async fn outbox_counts(&self) -> StoreResult<OutboxCounts> {
-                let rows: Vec<(String, i64)> =
-                    sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(db_err)?;
+                let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+                    "SELECT status, COUNT(*), COUNT(CASE WHEN attempts > 0 THEN 1 END)
+                     FROM outbox GROUP BY status",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
                 let mut counts = OutboxCounts::default();
-                for (status, n) in rows {
+                for (status, n, attempted) in rows {
                     match status.as_str() {
-                        "pending" => counts.pending = n,
+                        "pending" => {
+                            counts.pending = n;
+                            counts.retrying = attempted;
+                        }
                         "sent" => counts.sent = n,
                         _ => counts.dead += n,
                     }

@@ -283,24 +283,9 @@ fn bad_settings_stop_start_up_naming_the_setting() {
     );
 }
 
-/// The Python interpreter with the real Metabase clients installed (`tests/clients/setup-venv.sh`).
-fn clients_python() -> Option<std::path::PathBuf> {
-    let from_env = std::env::var_os("TESSERA_CLIENTS_PYTHON").map(std::path::PathBuf::from);
-    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/venv/bin/python");
-    let python = from_env.or_else(|| default.exists().then_some(default));
-    if python.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the Python Metabase clients are not installed (tests/clients/setup-venv.sh)"
-        );
-        eprintln!("!!! Python Metabase client test SKIPPED: run tests/clients/setup-venv.sh");
-    }
-    python
-}
-
 #[tokio::test]
 async fn the_python_metabase_api_client_works_with_a_session_and_an_api_key() {
-    let Some(python) = clients_python() else {
+    let Some(python) = crate::peers::clients_python() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -359,4 +344,76 @@ async fn the_python_metabase_api_client_works_with_a_session_and_an_api_key() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
+#[tokio::test]
+async fn reset_password_prints_a_token_that_works_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    for (email, admin) in [("Ops@Example.com", true), ("gone@example.com", false)] {
+        let mut args = vec![
+            "user",
+            "create",
+            "--email",
+            email,
+            "--password",
+            "s3cret-pass",
+        ];
+        if admin {
+            args.push("--admin");
+        }
+        assert!(tessera(dir.path()).args(&args).status().unwrap().success());
+    }
+    let out = tessera(dir.path())
+        .args(["reset-password", "ops@example.com"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[..2],
+        ["Resetting password for ops@example.com...", ""]
+    );
+    let token = lines[2]
+        .strip_prefix("OK [[[")
+        .and_then(|l| l.strip_suffix("]]]"))
+        .unwrap_or_else(|| panic!("unexpected output {stdout:?}"));
+    let http = reqwest::Client::new();
+    let res = http
+        .post(server.url("/api/session/reset_password"))
+        .json(&json!({"token": token, "password": "N3w-passphrase!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let login = http
+        .post(server.url("/api/session"))
+        .json(&json!({"username": "ops@example.com", "password": "N3w-passphrase!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+
+    let out = tessera(dir.path())
+        .args(["reset-password", "nobody@example.com"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with(
+        "FAIL [[[No user found with email address 'nobody@example.com'. Please check the spelling and try again.]]]\n"
+    ));
+    assert!(tessera(dir.path())
+        .args(["user", "deactivate", "gone@example.com"])
+        .status()
+        .unwrap()
+        .success());
+    let out = tessera(dir.path())
+        .args(["reset-password", "gone@example.com"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(
+        "FAIL [[[Cannot reset the password for the deactivated user 'gone@example.com'. Please reactivate the account and try again.]]]"
+    ));
 }

@@ -66,6 +66,8 @@ pub fn start_time() -> DateTime<Utc> {
 
 pub struct TestApp {
     pub base: String,
+    /// Stops this instance's mail worker when dropped.
+    _mail_stop: Option<tokio::sync::watch::Sender<bool>>,
     pub clock: Arc<ManualClock>,
     pub auth: Arc<Auth>,
     pub settings: Settings,
@@ -121,11 +123,20 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let app = tessera::router(&settings, auth.clone());
+        let (mail_stop, stopping) = tokio::sync::watch::channel(false);
+        let worker = tessera::spawn_mail_worker(
+            &settings,
+            &auth,
+            std::time::Duration::from_millis(25),
+            stopping,
+        )
+        .expect("mail worker");
         tokio::spawn(tessera::serve(listener, app, async {
             let _ = stopped.await;
         }));
         Self {
             base,
+            _mail_stop: worker.map(|_| mail_stop),
             clock,
             auth,
             settings,
@@ -136,6 +147,24 @@ impl TestApp {
             _dir: dir,
             _stop: stop,
         }
+    }
+
+    /// An app whose mail goes to `sink`, with links under `http://tessera.test`.
+    pub async fn spawn_with_mail(
+        backend: Backend,
+        sink: &crate::peers::SmtpSink,
+        env: &[(&str, &str)],
+    ) -> Self {
+        let port = sink.smtp_port.to_string();
+        let mut all: Vec<(&str, &str)> = vec![
+            ("MB_EMAIL_SMTP_HOST", "127.0.0.1"),
+            ("MB_EMAIL_SMTP_PORT", &port),
+            ("MB_EMAIL_FROM_ADDRESS", "tessera@tessera.test"),
+            ("MB_EMAIL_FROM_NAME", "Tessera"),
+            ("MB_SITE_URL", "http://tessera.test"),
+        ];
+        all.extend_from_slice(env);
+        Self::spawn_with(backend, &all).await
     }
 
     /// Another instance over the same database and clock: a restart, or a second node.

@@ -7,6 +7,8 @@ mod api_keys;
 mod binary;
 mod bodies;
 mod groups;
+mod mail;
+pub mod peers;
 mod people;
 mod session;
 mod setup;

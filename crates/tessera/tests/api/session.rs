@@ -29,7 +29,10 @@ async fn login_returns_a_uuid_session_with_metabase_cookies(backend: Backend) {
     let body: Value = res.json().await.unwrap();
     let key = body["id"].as_str().unwrap();
     assert_eq!(body.as_object().unwrap().len(), 1);
-    assert!(uuid::Uuid::parse_str(key).is_ok(), "UUID-shaped, as clients expect");
+    assert!(
+        uuid::Uuid::parse_str(key).is_ok(),
+        "UUID-shaped, as clients expect"
+    );
     assert_eq!(
         session,
         format!("metabase.SESSION={key};SameSite=Lax;Path=/;HttpOnly")
