@@ -162,13 +162,28 @@ impl Auth {
         Ok(self.store.user_by_email(email).await?)
     }
 
-    /// `POST /api/session`: throttled by username and client IP, failures indistinguishable.
+    /// `POST /api/session`: a session for the right username and password.
     pub async fn login(
         &self,
         username: &str,
         password: Password,
         client: &ClientContext,
     ) -> Result<SessionKey, Error> {
+        let user_id = self.check_credentials(username, password, client).await?;
+        let mail = self.new_device_mail(user_id, client).await?;
+        let (key, session) = self.new_session(user_id, client);
+        self.store.create_session(&session, mail.as_ref()).await?;
+        Ok(key)
+    }
+
+    /// The password check every login shares: throttled by username and client IP, wrong password and
+    /// unknown user indistinguishable, a disabled account told so only with the right password.
+    pub(crate) async fn check_credentials(
+        &self,
+        username: &str,
+        password: Password,
+        client: &ClientContext,
+    ) -> Result<UserId, Error> {
         let now = self.now();
         let mut pairs: Vec<(Throttler, &str)> = vec![(Throttler::LoginUsername, username)];
         if let Some(ip) = client.ip.as_deref() {
@@ -201,10 +216,7 @@ impl Auth {
             self.record_failure(&pairs, now).await?;
             return Err(Error::AccountDisabled);
         }
-        let mail = self.new_device_mail(creds.user_id, client).await?;
-        let (key, session) = self.new_session(creds.user_id, client);
-        self.store.create_session(&session, mail.as_ref()).await?;
-        Ok(key)
+        Ok(creds.user_id)
     }
 
     /// The first login from a device (but not the first login ever) is mailed to its owner, at most

@@ -23,6 +23,10 @@ pub struct AuthConfig {
     pub invite_token_ttl: Duration,
     /// `MB_SEND_EMAIL_ON_FIRST_LOGIN_FROM_NEW_DEVICE`.
     pub new_device_mail: bool,
+    /// Lifetime of a token-API access token (`TESSERA_ACCESS_TOKEN_TTL`).
+    pub access_token_ttl: Duration,
+    /// How long after expiry an access token may still be refreshed (`TESSERA_REFRESH_GRACE`).
+    pub refresh_grace: Duration,
 }
 
 impl Default for AuthConfig {
@@ -40,6 +44,8 @@ impl Default for AuthConfig {
             reset_token_ttl: Duration::hours(48),
             invite_token_ttl: Duration::hours(24 * 7),
             new_device_mail: true,
+            access_token_ttl: Duration::hours(8),
+            refresh_grace: Duration::hours(4),
         }
     }
 }

@@ -88,6 +88,12 @@ pub enum Error {
     Unauthenticated,
     #[error("not allowed")]
     Forbidden,
+    /// The user's groups do not grant this feature.
+    #[error("missing feature {0}")]
+    MissingFeature(String),
+    /// An upstream service (an external Metabase) failed.
+    #[error("upstream failure: {0}")]
+    Upstream(String),
     #[error("not found")]
     NotFound,
     #[error("internal error")]

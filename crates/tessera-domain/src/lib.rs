@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP or SQL. Time comes from a [`Clock`], randomness from [`secret`],
 //! persistence from the [`Store`] port, so every expiry and throttle window is testable without sleeping.
 
+pub mod access_tokens;
 pub mod api_keys;
 pub mod auth;
 pub mod clock;

@@ -40,6 +40,32 @@ pub struct HttpConfig {
     /// Peers whose `source_address_header` is believed (`TESSERA_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<IpNet>,
     pub max_body_bytes: usize,
+    /// `Domain` of the cookie `/users/metabase_login` sets (`TESSERA_METABASE_COOKIE_DOMAIN`).
+    pub metabase_cookie_domain: Option<String>,
+    /// An external Metabase `/users/metabase_login` logs in to, instead of this server.
+    pub external_metabase: Option<ExternalMetabase>,
+    /// Whether `/users/login` takes passwords (`TESSERA_CREDENTIALS_LOGIN_ENABLED`).
+    pub credentials_login_enabled: bool,
+    /// Whether an OpenID provider is configured (for `/users/auth_options`).
+    pub oidc_login_enabled: bool,
+}
+
+/// `TESSERA_METABASE_URL` with the account Tessera logs in as.
+#[derive(Clone)]
+pub struct ExternalMetabase {
+    pub url: String,
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for ExternalMetabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalMetabase")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 
 impl Default for HttpConfig {
@@ -50,6 +76,10 @@ impl Default for HttpConfig {
             source_address_header: "x-forwarded-for".to_string(),
             trusted_proxies: Vec::new(),
             max_body_bytes: 1024 * 1024,
+            metabase_cookie_domain: None,
+            external_metabase: None,
+            credentials_login_enabled: true,
+            oidc_login_enabled: false,
         }
     }
 }

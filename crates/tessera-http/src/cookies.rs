@@ -32,11 +32,16 @@ pub struct CookieOptions {
     pub secure: bool,
     /// Seconds; `None` makes a browser-session cookie.
     pub max_age: Option<i64>,
+    /// Set when the cookie must reach another host (the Metabase bridge).
+    pub domain: Option<String>,
 }
 
 /// `metabase.SESSION` and `metabase.TIMEOUT` for a new session.
 pub fn session_cookies(key: &str, session: &CookieOptions, timeout_max_age: i64) -> [String; 2] {
     let mut base = format!(";SameSite={};Path=/", session.same_site.as_str());
+    if let Some(domain) = &session.domain {
+        base.push_str(&format!(";Domain={domain}"));
+    }
     if session.secure {
         base.push_str(";Secure");
     }
@@ -76,6 +81,7 @@ mod tests {
             same_site: SameSite::Lax,
             secure: true,
             max_age: Some(1209600),
+            domain: None,
         };
         let [s, t] = session_cookies("k", &opts, 1209600);
         assert_eq!(

@@ -135,7 +135,8 @@ impl IntoResponse for ApiError {
                 json!({"message": "You must change your temporary password before doing anything else."}),
             ),
             Error::Unauthenticated => plain(StatusCode::UNAUTHORIZED, UNAUTHENTICATED),
-            Error::Forbidden => plain(StatusCode::FORBIDDEN, FORBIDDEN),
+            Error::Forbidden | Error::MissingFeature(_) => plain(StatusCode::FORBIDDEN, FORBIDDEN),
+            Error::Upstream(text) => json_body(StatusCode::BAD_GATEWAY, json!({ "message": text })),
             Error::NotFound => plain(StatusCode::NOT_FOUND, NOT_FOUND),
             Error::Internal(cause) => {
                 let mut chain = cause.to_string();

@@ -2,6 +2,7 @@
 //! Authentication lives in extractors ([`extract::CurrentUser`], [`extract::Admin`]) so no handler can
 //! forget it, and every error leaves through one mapping in [`error`].
 
+mod bridge;
 pub mod config;
 pub mod cookies;
 pub mod error;
@@ -13,7 +14,7 @@ use axum::Router;
 use std::sync::Arc;
 use tessera_domain::Auth;
 
-pub use config::{HttpConfig, SameSite};
+pub use config::{ExternalMetabase, HttpConfig, SameSite};
 
 /// Everything a handler may touch; cloned per request (two `Arc`s).
 #[derive(Clone)]

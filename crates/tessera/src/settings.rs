@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use tessera_domain::hashing::HashParams;
 use tessera_domain::password_policy::{Complexity, PasswordPolicy};
 use tessera_domain::AuthConfig;
-use tessera_http::{HttpConfig, SameSite};
+use tessera_http::{ExternalMetabase, HttpConfig, SameSite};
 use tessera_mail::{Security, SmtpSettings};
 use tessera_store::DatabaseConfig;
 
@@ -60,6 +60,39 @@ impl Env<'_> {
                     .map_err(|_| bad(name, format!("expected {what}, got {v:?}")))
             })
             .transpose()
+    }
+
+    /// `8h`, `30m`, `45s`, `2d`, or plain seconds.
+    fn duration(&self, name: &'static str) -> Result<Option<Duration>, SettingsError> {
+        let Some(raw) = self.get(name) else {
+            return Ok(None);
+        };
+        let (digits, unit) = match raw.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+            Some((i, _)) => raw.split_at(i),
+            None => (raw, "s"),
+        };
+        let n: i64 = digits.parse().map_err(|_| {
+            bad(
+                name,
+                format!("expected a duration like 8h, 30m or 45s, got {raw:?}"),
+            )
+        })?;
+        let d = match unit.trim() {
+            "s" => Duration::seconds(n),
+            "m" => Duration::minutes(n),
+            "h" => Duration::hours(n),
+            "d" => Duration::days(n),
+            _ => {
+                return Err(bad(
+                    name,
+                    format!("expected a duration like 8h, 30m or 45s, got {raw:?}"),
+                ))
+            }
+        };
+        if d <= Duration::zero() {
+            return Err(bad(name, "must be longer than zero"));
+        }
+        Ok(Some(d))
     }
 
     fn flag(&self, name: &'static str) -> Result<bool, SettingsError> {
@@ -227,6 +260,12 @@ fn auth(env: &Env) -> Result<AuthConfig, SettingsError> {
         reset_token_ttl: hours("MB_RESET_TOKEN_TTL_HOURS", 48)?,
         invite_token_ttl: hours("TESSERA_INVITE_TOKEN_TTL_HOURS", 24 * 7)?,
         new_device_mail,
+        access_token_ttl: env
+            .duration("TESSERA_ACCESS_TOKEN_TTL")?
+            .unwrap_or(defaults.access_token_ttl),
+        refresh_grace: env
+            .duration("TESSERA_REFRESH_GRACE")?
+            .unwrap_or(defaults.refresh_grace),
     })
 }
 
@@ -313,7 +352,38 @@ fn http(env: &Env) -> Result<HttpConfig, SettingsError> {
         max_body_bytes: env
             .parse("TESSERA_MAX_BODY_BYTES", "a number of bytes")?
             .unwrap_or(defaults.max_body_bytes),
+        metabase_cookie_domain: env
+            .get("TESSERA_METABASE_COOKIE_DOMAIN")
+            .map(str::to_string),
+        external_metabase: external_metabase(env)?,
+        credentials_login_enabled: match env.get("TESSERA_CREDENTIALS_LOGIN_ENABLED") {
+            None => true,
+            Some(_) => env.flag("TESSERA_CREDENTIALS_LOGIN_ENABLED")?,
+        },
+        oidc_login_enabled: env.get("TESSERA_OIDC_ISSUER").is_some(),
     })
+}
+
+fn external_metabase(env: &Env) -> Result<Option<ExternalMetabase>, SettingsError> {
+    let Some(url) = env.get("TESSERA_METABASE_URL") else {
+        return Ok(None);
+    };
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(bad(
+            "TESSERA_METABASE_URL",
+            format!("expected an http(s) URL, got {url:?}"),
+        ));
+    }
+    let need = |name: &'static str| {
+        env.get(name)
+            .map(str::to_string)
+            .ok_or_else(|| bad(name, "required with TESSERA_METABASE_URL"))
+    };
+    Ok(Some(ExternalMetabase {
+        url: url.trim_end_matches('/').to_string(),
+        username: need("TESSERA_METABASE_USERNAME")?,
+        password: need("TESSERA_METABASE_PASSWORD")?,
+    }))
 }
 
 #[cfg(test)]
@@ -358,6 +428,21 @@ mod tests {
         assert_eq!(e.setting, "MB_DB_TYPE");
         let e = Settings::from_env(&env(&[("MB_DB_TYPE", "postgres")])).unwrap_err();
         assert_eq!(e.setting, "MB_DB_CONNECTION_URI");
+    }
+
+    #[test]
+    fn token_lifetimes_take_units() {
+        let s = Settings::from_env(&env(&[
+            ("TESSERA_ACCESS_TOKEN_TTL", "30m"),
+            ("TESSERA_REFRESH_GRACE", "7200"),
+        ]))
+        .unwrap();
+        assert_eq!(s.auth.access_token_ttl, Duration::minutes(30));
+        assert_eq!(s.auth.refresh_grace, Duration::hours(2));
+        let e = Settings::from_env(&env(&[("TESSERA_ACCESS_TOKEN_TTL", "8 weeks")])).unwrap_err();
+        assert_eq!(e.setting, "TESSERA_ACCESS_TOKEN_TTL");
+        let e = Settings::from_env(&env(&[("TESSERA_METABASE_URL", "http://mb")])).unwrap_err();
+        assert_eq!(e.setting, "TESSERA_METABASE_USERNAME");
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //! atomic step of a use case, so the invariants it guards (one setup, one admin at least) hold across
 //! instances.
 
+mod access_tokens;
 mod api_keys;
 mod groups;
 mod outbox;
 mod sessions;
 mod users;
 
+pub use access_tokens::{AccessTokenStore, NewAccessToken};
 pub use api_keys::{ApiKeyStore, NewApiKey};
 pub use groups::GroupStore;
 pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};
@@ -49,6 +51,7 @@ pub trait Store:
     + ApiKeyStore
     + OutboxStore
     + ResetTokenStore
+    + AccessTokenStore
 {
 }
 
@@ -61,5 +64,6 @@ impl<T> Store for T where
         + ApiKeyStore
         + OutboxStore
         + ResetTokenStore
+        + AccessTokenStore
 {
 }

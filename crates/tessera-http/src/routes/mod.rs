@@ -1,12 +1,13 @@
 //! Route table. Each module under `metabase/` serves one prefix of the Metabase API.
 
-mod metabase;
+pub(crate) mod metabase;
+mod tokens;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::MaybeUser;
 use crate::AppState;
 use axum::http::Uri;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tessera_domain::Error;
@@ -15,6 +16,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .merge(metabase::router())
+        .route("/users/auth_options", get(tokens::auth_options))
+        .route(
+            "/users/login",
+            post(tokens::login)
+                .patch(tokens::refresh)
+                .delete(tokens::logout),
+        )
+        .route("/users/me", get(tokens::me))
+        .route("/users/metabase_login", post(tokens::metabase_login))
         .fallback(fallback)
         .with_state(state)
 }

@@ -2,6 +2,7 @@
 //! and instantiated for each by a macro per concern. A macro rather than generics: sqlx's generic executor
 //! bounds would drown every query in where-clauses, while the SQL itself is identical.
 
+mod access_tokens;
 mod api_keys;
 mod groups;
 mod outbox;

@@ -122,13 +122,15 @@ macro_rules! impl_user_store {
                 Ok(id)
             }
 
-            /// A new password ends every session and voids every outstanding reset link.
+            /// A new password (or deactivation) ends every session and access token, and voids every
+            /// outstanding reset link.
             pub(crate) async fn end_sessions_and_resets(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 id: UserId,
             ) -> StoreResult<()> {
                 for sql in [
                     "DELETE FROM session WHERE user_id = $1",
+                    "DELETE FROM access_token WHERE user_id = $1",
                     "DELETE FROM reset_token WHERE user_id = $1",
                 ] {
                     sqlx::query(sql)
@@ -413,11 +415,7 @@ macro_rules! impl_user_store {
                     return Err(StoreError::NotFound);
                 }
                 Self::keep_an_admin(&mut tx, before).await?;
-                sqlx::query("DELETE FROM session WHERE user_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                Self::end_sessions_and_resets(&mut tx, id).await?;
                 tx.commit().await.map_err(db_err)
             }
 

@@ -13,3 +13,4 @@ mod people;
 mod session;
 mod setup;
 mod throttle;
+mod tokens;

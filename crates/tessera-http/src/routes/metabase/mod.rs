@@ -7,7 +7,7 @@ mod properties;
 mod session;
 mod setup;
 mod user;
-mod wire;
+pub(crate) mod wire;
 
 use crate::AppState;
 use axum::routing::{delete, get, post, put};

@@ -38,6 +38,7 @@ pub fn with_session(
         same_site: state.config.same_site,
         secure: https,
         max_age: (remember && !state.config.session_cookies).then_some(age_secs),
+        domain: None,
     };
     let [session, timeout] = cookies::session_cookies(key.expose(), &options, age_secs);
     (

@@ -1,0 +1,107 @@
+use crate::connect::{db_err, PostgresStore, SqliteStore};
+use crate::rows::{millis, UserRow, USER_COLUMNS};
+use crate::sql::GROUP_IDS;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tessera_domain::secret::TokenHash;
+use tessera_domain::store::{AccessTokenStore, NewAccessToken, StoreResult};
+use tessera_domain::user::{User, UserId};
+
+macro_rules! impl_access_token_store {
+    ($store:ty) => {
+        #[async_trait]
+        impl AccessTokenStore for $store {
+            async fn create_access_token(&self, t: &NewAccessToken) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO access_token (token_hash, user_id, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(t.token_hash.as_str())
+                .bind(t.user_id)
+                .bind(millis(t.created_at))
+                .bind(millis(t.expires_at))
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+                Ok(())
+            }
+
+            async fn access_token_user(
+                &self,
+                hash: &TokenHash,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<User>> {
+                let row: Option<UserRow> = sqlx::query_as(&format!(
+                    r#"SELECT {USER_COLUMNS} FROM access_token t JOIN "user" u ON u.user_id = t.user_id
+                       WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.is_active"#
+                ))
+                .bind(hash.as_str())
+                .bind(millis(now))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+                let Some(row) = row else { return Ok(None) };
+                let groups: Vec<i64> = sqlx::query_scalar(GROUP_IDS)
+                    .bind(row.id())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(Some(row.into_user(groups)))
+            }
+
+            async fn rotate_access_token(
+                &self,
+                old: &TokenHash,
+                expired_after: DateTime<Utc>,
+                new: &NewAccessToken,
+            ) -> StoreResult<Option<UserId>> {
+                let mut tx = self.write_tx().await?;
+                // Deleting first is the claim: a concurrent refresh of the same token finds nothing.
+                let user: Option<i64> = sqlx::query_scalar(
+                    "DELETE FROM access_token WHERE token_hash = $1 AND expires_at > $2
+                     RETURNING user_id",
+                )
+                .bind(old.as_str())
+                .bind(millis(expired_after))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let Some(user_id) = user else { return Ok(None) };
+                let active: bool =
+                    sqlx::query_scalar(r#"SELECT is_active FROM "user" WHERE user_id = $1"#)
+                        .bind(user_id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                if !active {
+                    return Ok(None);
+                }
+                sqlx::query(
+                    "INSERT INTO access_token (token_hash, user_id, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(new.token_hash.as_str())
+                .bind(user_id)
+                .bind(millis(new.created_at))
+                .bind(millis(new.expires_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                tx.commit().await.map_err(db_err)?;
+                Ok(Some(user_id))
+            }
+
+            async fn delete_access_token(&self, hash: &TokenHash) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM access_token WHERE token_hash = $1")
+                    .bind(hash.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(done.rows_affected() > 0)
+            }
+        }
+    };
+}
+
+impl_access_token_store!(SqliteStore);
+impl_access_token_store!(PostgresStore);
