@@ -73,9 +73,14 @@ impl IntoResponse for TokenError {
                 &format!("This needs the feature {feature:?}, which none of your groups grants."),
             ),
             Error::Upstream(text) => message(StatusCode::BAD_GATEWAY, &text),
-            Error::Refused(text) | Error::InvalidRequest(text) => message(StatusCode::BAD_REQUEST, &text),
+            Error::Refused(text) | Error::InvalidRequest(text) => {
+                message(StatusCode::BAD_REQUEST, &text)
+            }
             Error::NotFound => message(StatusCode::NOT_FOUND, "Not found."),
-            Error::Forbidden => message(StatusCode::FORBIDDEN, "You don't have permissions to do that."),
+            Error::Forbidden => message(
+                StatusCode::FORBIDDEN,
+                "You don't have permissions to do that.",
+            ),
             // Everything else reads the same on both surfaces: reuse the Metabase mapping's status
             // and turn its body into a message.
             other => ApiError::Domain(other).into_response(),

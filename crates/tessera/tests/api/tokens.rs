@@ -194,17 +194,9 @@ async fn tokens_authenticate_until_they_expire_and_refresh_within_the_grace(back
     app.create_user("p@example.com", false).await;
     let token = token_for(&app, "p@example.com").await;
     app.clock.advance(Duration::hours(8) - Duration::seconds(1));
-    assert_eq!(
-        me_status(&app, &token).await,
-        200,
-        "valid at 8 h - 1 s"
-    );
+    assert_eq!(me_status(&app, &token).await, 200, "valid at 8 h - 1 s");
     app.clock.advance(Duration::seconds(2));
-    assert_eq!(
-        me_status(&app, &token).await,
-        401,
-        "expired at 8 h + 1 s"
-    );
+    assert_eq!(me_status(&app, &token).await, 401, "expired at 8 h + 1 s");
     let (status, body) = refresh_token(&app, &token).await;
     assert_eq!(status, 200, "refreshable at 8 h + 1 s");
     let fresh = body["token"].as_str().unwrap().to_string();
