@@ -1,6 +1,5 @@
 use crate::connect::{db_err, PostgresStore, SqliteStore};
 use crate::rows::{millis, time, LoginHistoryRow, UserRow, USER_COLUMNS};
-use crate::sql::GROUP_IDS;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::mail::OutboxMessage;
@@ -93,13 +92,10 @@ macro_rules! impl_session_store {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db_err)?;
-                let Some(row) = row else { return Ok(None) };
-                let groups: Vec<i64> = sqlx::query_scalar(GROUP_IDS)
-                    .bind(row.id())
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(db_err)?;
-                Ok(Some(row.into_user(groups)))
+                match row {
+                    Some(row) => Ok(Some(Self::load_user(&self.pool, row).await?)),
+                    None => Ok(None),
+                }
             }
 
             async fn delete_session(&self, key_hash: &TokenHash) -> StoreResult<bool> {

@@ -43,7 +43,8 @@ fn group_set(groups: &[GroupId], admin: bool) -> Vec<GroupId> {
 macro_rules! impl_user_store {
     ($store:ty, $db:ty) => {
         impl $store {
-            async fn load_user<'e, E>(exec: E, row: UserRow) -> StoreResult<User>
+            /// A selected user row with its group ids.
+            pub(crate) async fn load_user<'e, E>(exec: E, row: UserRow) -> StoreResult<User>
             where
                 E: sqlx::Executor<'e, Database = $db>,
             {
