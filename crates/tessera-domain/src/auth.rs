@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::hashing::{HashPool, Hasher};
 use crate::mail::{Mail, MailRenderer, OutboxMessage};
 use crate::secret::{Password, SessionKey};
+use crate::sso::SsoProviders;
 use crate::store::{NewSession, SetupOutcome, SetupRequest, Store};
 use crate::throttle::Throttler;
 use crate::user::{normalize_email, LoginHistoryEntry, NewUser, User, UserId};
@@ -48,6 +49,7 @@ pub struct Auth {
     config: AuthConfig,
     /// `None` when no SMTP server is configured: nothing is mailed.
     renderer: Option<Arc<dyn MailRenderer>>,
+    sso: SsoProviders,
 }
 
 impl Auth {
@@ -65,7 +67,18 @@ impl Auth {
             hashes,
             config,
             renderer,
+            sso: SsoProviders::default(),
         })
+    }
+
+    /// Enables the single sign-on providers that are configured.
+    pub fn with_sso(mut self, sso: SsoProviders) -> Self {
+        self.sso = sso;
+        self
+    }
+
+    pub(crate) fn sso(&self) -> &SsoProviders {
+        &self.sso
     }
 
     pub fn config(&self) -> &AuthConfig {
@@ -189,22 +202,7 @@ impl Auth {
         if let Some(ip) = client.ip.as_deref() {
             pairs.push((Throttler::LoginIp, ip));
         }
-        if self.config.throttle_enabled {
-            for &(throttler, key) in &pairs {
-                let policy = throttler.policy();
-                let window = self
-                    .store
-                    .throttle_window(throttler, key, now - policy.window)
-                    .await?;
-                if let Err(message) = policy.check(window, now) {
-                    self.record_failure(&pairs, now).await?;
-                    return Err(Error::Throttled {
-                        field: "username",
-                        message,
-                    });
-                }
-            }
-        }
+        self.login_throttle_gate(&pairs, now).await?;
         let creds = self.store.credentials(&normalize_email(username)).await?;
         let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
         let matches = self.hashes.verify(password, stored).await?;
@@ -266,7 +264,33 @@ impl Auth {
         Ok(self.compose(&user, mail))
     }
 
-    async fn record_failure(
+    /// Refuses (and counts) an attempt when any of `pairs` has failed too often lately.
+    pub(crate) async fn login_throttle_gate(
+        &self,
+        pairs: &[(Throttler, &str)],
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        if !self.config.throttle_enabled {
+            return Ok(());
+        }
+        for &(throttler, key) in pairs {
+            let policy = throttler.policy();
+            let window = self
+                .store
+                .throttle_window(throttler, key, now - policy.window)
+                .await?;
+            if let Err(message) = policy.check(window, now) {
+                self.record_failure(pairs, now).await?;
+                return Err(Error::Throttled {
+                    field: "username",
+                    message,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn record_failure(
         &self,
         pairs: &[(Throttler, &str)],
         now: DateTime<Utc>,

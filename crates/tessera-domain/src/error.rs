@@ -91,7 +91,10 @@ pub enum Error {
     /// The user's groups do not grant this feature.
     #[error("missing feature {0}")]
     MissingFeature(String),
-    /// An upstream service (an external Metabase) failed.
+    /// A single sign-on provider's answer was refused.
+    #[error("single sign-on refused: {0:?}")]
+    Sso(crate::sso::SsoFailure),
+    /// An upstream service (an external Metabase, an OpenID provider) failed.
     #[error("upstream failure: {0}")]
     Upstream(String),
     #[error("not found")]

@@ -16,6 +16,7 @@ pub mod password_policy;
 pub mod password_reset;
 pub mod people;
 pub mod secret;
+pub mod sso;
 pub mod store;
 pub mod throttle;
 pub mod user;

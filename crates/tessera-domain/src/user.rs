@@ -75,6 +75,8 @@ pub struct NewUser {
     /// Groups besides All Users, which every person joins.
     pub groups: Vec<GroupId>,
     pub login_attributes: Option<String>,
+    /// `google` or `oidc` for people created by single sign-on.
+    pub sso_source: Option<String>,
 }
 
 /// Changes to a person; `None` leaves a field as it is.

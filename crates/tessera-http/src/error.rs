@@ -8,6 +8,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 use tessera_domain::error::{FieldError, FieldErrors};
+use tessera_domain::sso::SsoFailure;
 use tessera_domain::Error;
 
 pub const UNAUTHENTICATED: &str = "Unauthenticated";
@@ -80,6 +81,20 @@ pub fn field_errors_body(fe: &FieldErrors) -> Value {
     Value::Object(body)
 }
 
+/// Metabase's words for a refused Google sign-in.
+fn google_sign_in_message(failure: SsoFailure) -> &'static str {
+    match failure {
+        SsoFailure::WrongAudience => {
+            "Google Sign-In token appears to be incorrect. Double check that it matches in Google and Metabase."
+        }
+        SsoFailure::EmailNotVerified => "Email is not verified.",
+        SsoFailure::AccountCreationNotAllowed => {
+            "You'll need an administrator to create a Metabase account before you can use Google to log in."
+        }
+        _ => "Invalid Google Sign-In token.",
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = match self {
@@ -136,6 +151,11 @@ impl IntoResponse for ApiError {
             ),
             Error::Unauthenticated => plain(StatusCode::UNAUTHORIZED, UNAUTHENTICATED),
             Error::Forbidden | Error::MissingFeature(_) => plain(StatusCode::FORBIDDEN, FORBIDDEN),
+            // The only single sign-on on this surface is Google's (reference §8.8).
+            Error::Sso(failure) => json_body(
+                StatusCode::UNAUTHORIZED,
+                json!({"errors": {"_error": google_sign_in_message(failure)}}),
+            ),
             Error::Upstream(text) => json_body(StatusCode::BAD_GATEWAY, json!({ "message": text })),
             Error::NotFound => plain(StatusCode::NOT_FOUND, NOT_FOUND),
             Error::Internal(cause) => {

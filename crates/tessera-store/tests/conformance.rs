@@ -6,8 +6,8 @@ use std::sync::Arc;
 use tessera_domain::mail::OutboxMessage;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{
-    NewApiKey, NewResetToken, NewSession, SetupOutcome, SetupRequest, Store, StoreError,
-    TokenPurpose,
+    NewApiKey, NewResetToken, NewSession, OidcLoginAttempt, SetupOutcome, SetupRequest, Store,
+    StoreError, TokenPurpose,
 };
 use tessera_domain::throttle::Throttler;
 use tessera_domain::user::{
@@ -75,6 +75,8 @@ conformance!(
     api_keys_live_as_synthetic_users,
     outbox_claims_retries_and_kills,
     reset_tokens_work_once_until_they_expire,
+    oidc_logins_are_taken_once_until_they_expire,
+    sso_people_keep_their_source,
 );
 
 fn t(secs: i64) -> DateTime<Utc> {
@@ -930,4 +932,69 @@ async fn reset_tokens_work_once_until_they_expire(f: Fixture) {
         f.store.password_hash(p).await.unwrap().as_deref(),
         Some("new")
     );
+}
+
+async fn oidc_logins_are_taken_once_until_they_expire(f: Fixture) {
+    let attempt = |at: i64| OidcLoginAttempt {
+        nonce: "n".into(),
+        pkce_verifier: "v".into(),
+        return_to: "/after".into(),
+        created_at: t(at),
+    };
+    let (fresh, stale) = (TokenHash::of("fresh"), TokenHash::of("stale"));
+    f.store
+        .save_oidc_login(&fresh, &attempt(100))
+        .await
+        .unwrap();
+    f.store.save_oidc_login(&stale, &attempt(0)).await.unwrap();
+
+    let got = f
+        .store
+        .take_oidc_login(&fresh, t(50))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((got.nonce.as_str(), got.pkce_verifier.as_str()), ("n", "v"));
+    assert_eq!((got.return_to.as_str(), got.created_at), ("/after", t(100)));
+    assert!(
+        f.store
+            .take_oidc_login(&fresh, t(50))
+            .await
+            .unwrap()
+            .is_none(),
+        "used twice"
+    );
+    assert!(
+        f.store
+            .take_oidc_login(&stale, t(50))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(f
+        .store
+        .take_oidc_login(&TokenHash::of("never"), t(50))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn sso_people_keep_their_source(f: Fixture) {
+    let new = NewUser {
+        email: "Sso@Example.com".into(),
+        sso_source: Some("oidc".into()),
+        ..NewUser::default()
+    };
+    let id = f.store.create_user(&new, None, t(0)).await.unwrap();
+    let user = f.store.user(id).await.unwrap().unwrap();
+    assert_eq!(user.sso_source.as_deref(), Some("oidc"));
+    assert_eq!(user.email, "sso@example.com");
+    let creds = f
+        .store
+        .credentials("sso@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(creds.password_hash.is_none(), "SSO people have no password");
 }

@@ -8,6 +8,7 @@ mod api_keys;
 mod groups;
 mod outbox;
 mod sessions;
+mod sso;
 mod users;
 
 pub use access_tokens::{AccessTokenStore, NewAccessToken};
@@ -15,6 +16,7 @@ pub use api_keys::{ApiKeyStore, NewApiKey};
 pub use groups::GroupStore;
 pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};
 pub use sessions::{NewSession, SessionStore, ThrottleStore};
+pub use sso::{OidcLoginAttempt, OidcLoginStore};
 pub use users::{SetupOutcome, SetupRequest, UserStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,7 @@ pub trait Store:
     + OutboxStore
     + ResetTokenStore
     + AccessTokenStore
+    + OidcLoginStore
 {
 }
 
@@ -65,5 +68,6 @@ impl<T> Store for T where
         + OutboxStore
         + ResetTokenStore
         + AccessTokenStore
+        + OidcLoginStore
 {
 }

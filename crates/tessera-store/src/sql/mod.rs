@@ -8,6 +8,7 @@ mod groups;
 mod outbox;
 mod sessions;
 mod settings;
+mod sso;
 mod users;
 
 use crate::connect::db_err;

@@ -106,8 +106,8 @@ macro_rules! impl_user_store {
             ) -> StoreResult<UserId> {
                 let id: i64 = sqlx::query_scalar(
                     r#"INSERT INTO "user" (email, first_name, last_name, password_hash, login_attributes,
-                                           user_type, date_joined, updated_at)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING user_id"#,
+                                           user_type, date_joined, updated_at, sso_source)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING user_id"#,
                 )
                 .bind(normalize_email(&user.email))
                 .bind(&user.first_name)
@@ -116,6 +116,7 @@ macro_rules! impl_user_store {
                 .bind(&user.login_attributes)
                 .bind(user_type)
                 .bind(millis(now))
+                .bind(&user.sso_source)
                 .fetch_one(&mut **tx)
                 .await
                 .map_err(|e| constraint(e, StoreError::EmailTaken))?;

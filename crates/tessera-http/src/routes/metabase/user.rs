@@ -119,6 +119,7 @@ pub async fn create(
         is_superuser: false,
         groups,
         login_attributes,
+        sso_source: None,
     };
     let user = state.auth.invite_user(&admin, new).await?;
     Ok(Json(UserWithGroupsBody::from(&user)))
