@@ -46,8 +46,8 @@ pub struct HttpConfig {
     pub external_metabase: Option<ExternalMetabase>,
     /// Whether `/users/login` takes passwords (`TESSERA_CREDENTIALS_LOGIN_ENABLED`).
     pub credentials_login_enabled: bool,
-    /// Whether an OpenID provider is configured (for `/users/auth_options`).
-    pub oidc_login_enabled: bool,
+    /// Shown to login pages in `/api/session/properties` when Google sign-in is on.
+    pub google_client_id: Option<String>,
 }
 
 /// `TESSERA_METABASE_URL` with the account Tessera logs in as.
@@ -79,7 +79,7 @@ impl Default for HttpConfig {
             metabase_cookie_domain: None,
             external_metabase: None,
             credentials_login_enabled: true,
-            oidc_login_enabled: false,
+            google_client_id: None,
         }
     }
 }

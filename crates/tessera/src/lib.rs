@@ -9,7 +9,8 @@ use tessera_domain::{Auth, Clock};
 use tessera_http::AppState;
 use tokio::net::TcpListener;
 
-pub use settings::{Settings, SettingsError};
+pub use settings::{Settings, SettingsError, SsoSettings};
+use tessera_domain::sso::{SsoProvider, SsoProviders};
 
 /// Opens the store (migrating it) and builds the domain services.
 pub async fn open(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<Auth>, String> {
@@ -26,9 +27,28 @@ pub async fn open(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<Auth
         Arc::new(tessera_mail::Templates::new(&settings.app_name))
             as Arc<dyn tessera_domain::mail::MailRenderer>
     });
-    let auth = Auth::new(store, clock, settings.auth.clone(), renderer)
-        .map_err(|e| format!("cannot start the password hasher: {e}"))?;
+    let auth = Auth::new(store, clock.clone(), settings.auth.clone(), renderer)
+        .map_err(|e| format!("cannot start the password hasher: {e}"))?
+        .with_sso(sso_providers(&settings.sso, clock)?);
     Ok(Arc::new(auth))
+}
+
+/// The configured providers, not yet contacted: a provider that is down delays its logins, not start-up.
+fn sso_providers(sso: &SsoSettings, clock: Arc<dyn Clock>) -> Result<SsoProviders, String> {
+    let mut providers = SsoProviders::default();
+    if let Some((settings, domains)) = &sso.oidc {
+        providers.oidc = Some(SsoProvider {
+            provider: Arc::new(tessera_sso::OidcClient::new(settings, clock.clone())?),
+            auto_create_domains: domains.clone(),
+        });
+    }
+    if let Some((settings, domains)) = &sso.google {
+        providers.google = Some(SsoProvider {
+            provider: Arc::new(tessera_sso::GoogleSignIn::new(settings, clock)?),
+            auto_create_domains: domains.clone(),
+        });
+    }
+    Ok(providers)
 }
 
 /// Starts delivering the outbox when SMTP is configured; stops when `stop` turns.

@@ -11,6 +11,7 @@ use tessera_domain::password_policy::{Complexity, PasswordPolicy};
 use tessera_domain::AuthConfig;
 use tessera_http::{ExternalMetabase, HttpConfig, SameSite};
 use tessera_mail::{Security, SmtpSettings};
+use tessera_sso::{GoogleSettings, OidcSettings};
 use tessera_store::DatabaseConfig;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,14 @@ pub struct Settings {
     pub smtp: Option<SmtpSettings>,
     /// Names the product in mail (`TESSERA_APP_NAME`).
     pub app_name: String,
+    pub sso: SsoSettings,
+}
+
+/// The single sign-on providers configured, each with the email domains it may create accounts for.
+#[derive(Debug, Clone, Default)]
+pub struct SsoSettings {
+    pub oidc: Option<(OidcSettings, Vec<String>)>,
+    pub google: Option<(GoogleSettings, Vec<String>)>,
 }
 
 /// Reads settings from a snapshot of the environment (a map, so tests need not touch the process's).
@@ -108,15 +117,20 @@ impl Settings {
     pub fn from_env(vars: &HashMap<String, String>) -> Result<Self, SettingsError> {
         let env = Env(vars);
         let data_dir = PathBuf::from(env.get("TESSERA_DATA_DIR").unwrap_or("./tessera-data"));
+        let auth = auth(&env)?;
+        let sso = sso(&env, &auth.site_url)?;
+        let mut http = http(&env)?;
+        http.google_client_id = sso.google.as_ref().map(|(g, _)| g.client_id.clone());
         Ok(Self {
+            sso,
             host: env.get("MB_JETTY_HOST").unwrap_or("localhost").to_string(),
             port: env
                 .parse("MB_JETTY_PORT", "a port number (0-65535)")?
                 .unwrap_or(3000),
             database: database(&env, &data_dir)?,
             data_dir,
-            auth: auth(&env)?,
-            http: http(&env)?,
+            auth,
+            http,
             smtp: smtp(&env)?,
             app_name: env.get("TESSERA_APP_NAME").unwrap_or("Tessera").to_string(),
         })
@@ -342,6 +356,7 @@ fn http(env: &Env) -> Result<HttpConfig, SettingsError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpConfig {
+        google_client_id: None,
         same_site,
         session_cookies: env.flag("MB_SESSION_COOKIES")?,
         source_address_header: env
@@ -360,8 +375,94 @@ fn http(env: &Env) -> Result<HttpConfig, SettingsError> {
             None => true,
             Some(_) => env.flag("TESSERA_CREDENTIALS_LOGIN_ENABLED")?,
         },
-        oidc_login_enabled: env.get("TESSERA_OIDC_ISSUER").is_some(),
     })
+}
+
+fn http_url(name: &'static str, url: &str) -> Result<String, SettingsError> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(url.to_string())
+    } else {
+        Err(bad(name, format!("expected an http(s) URL, got {url:?}")))
+    }
+}
+
+/// A comma-separated list of email domains, lower-cased.
+fn domains(env: &Env, name: &'static str) -> Result<Vec<String>, SettingsError> {
+    env.get(name)
+        .unwrap_or("")
+        .split(',')
+        .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            if d.contains('.') && !d.contains(char::is_whitespace) && !d.contains('@') {
+                Ok(d)
+            } else {
+                Err(bad(name, format!("not an email domain: {d:?}")))
+            }
+        })
+        .collect()
+}
+
+fn sso(env: &Env, site_url: &str) -> Result<SsoSettings, SettingsError> {
+    let oidc = match env.get("TESSERA_OIDC_ISSUER") {
+        None => None,
+        Some(issuer) => {
+            let settings = OidcSettings {
+                issuer: http_url("TESSERA_OIDC_ISSUER", issuer)?,
+                client_id: env
+                    .get("TESSERA_OIDC_CLIENT_ID")
+                    .ok_or_else(|| {
+                        bad(
+                            "TESSERA_OIDC_CLIENT_ID",
+                            "required with TESSERA_OIDC_ISSUER",
+                        )
+                    })?
+                    .to_string(),
+                client_secret: env.get("TESSERA_OIDC_CLIENT_SECRET").map(str::to_string),
+                redirect_uri: match env.get("TESSERA_OIDC_REDIRECT_URI") {
+                    Some(uri) => http_url("TESSERA_OIDC_REDIRECT_URI", uri)?,
+                    None => format!("{site_url}/auth/oidc/callback"),
+                },
+            };
+            Some((settings, domains(env, "TESSERA_OIDC_AUTO_CREATE_DOMAINS")?))
+        }
+    };
+    let google_enabled = match env.get("MB_GOOGLE_AUTH_ENABLED") {
+        None => true,
+        Some(_) => env.flag("MB_GOOGLE_AUTH_ENABLED")?,
+    };
+    let google = match env
+        .get("MB_GOOGLE_AUTH_CLIENT_ID")
+        .filter(|_| google_enabled)
+    {
+        None => None,
+        Some(client_id) => {
+            if !client_id.ends_with(".apps.googleusercontent.com") {
+                return Err(bad(
+                    "MB_GOOGLE_AUTH_CLIENT_ID",
+                    "Invalid Google Sign-In Client ID: must end with \".apps.googleusercontent.com\"",
+                ));
+            }
+            let settings = GoogleSettings {
+                client_id: client_id.to_string(),
+                issuer: http_url(
+                    "TESSERA_GOOGLE_ISSUER",
+                    env.get("TESSERA_GOOGLE_ISSUER")
+                        .unwrap_or(tessera_sso::GOOGLE_ISSUER),
+                )?,
+                jwks_url: http_url(
+                    "TESSERA_GOOGLE_JWKS_URL",
+                    env.get("TESSERA_GOOGLE_JWKS_URL")
+                        .unwrap_or(tessera_sso::GOOGLE_JWKS_URL),
+                )?,
+            };
+            Some((
+                settings,
+                domains(env, "MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN")?,
+            ))
+        }
+    };
+    Ok(SsoSettings { oidc, google })
 }
 
 fn external_metabase(env: &Env) -> Result<Option<ExternalMetabase>, SettingsError> {
@@ -443,6 +544,48 @@ mod tests {
         assert_eq!(e.setting, "TESSERA_ACCESS_TOKEN_TTL");
         let e = Settings::from_env(&env(&[("TESSERA_METABASE_URL", "http://mb")])).unwrap_err();
         assert_eq!(e.setting, "TESSERA_METABASE_USERNAME");
+    }
+
+    #[test]
+    fn single_sign_on_settings() {
+        let s = Settings::from_env(&env(&[
+            ("MB_SITE_URL", "https://tessera.example/"),
+            ("TESSERA_OIDC_ISSUER", "https://id.example"),
+            ("TESSERA_OIDC_CLIENT_ID", "tessera"),
+            (
+                "TESSERA_OIDC_AUTO_CREATE_DOMAINS",
+                "Example.com, @corp.example",
+            ),
+            ("MB_GOOGLE_AUTH_CLIENT_ID", "x.apps.googleusercontent.com"),
+        ]))
+        .unwrap();
+        let (oidc, domains) = s.sso.oidc.unwrap();
+        assert_eq!(
+            oidc.redirect_uri,
+            "https://tessera.example/auth/oidc/callback"
+        );
+        assert_eq!(domains, ["example.com", "corp.example"]);
+        let (google, domains) = s.sso.google.unwrap();
+        assert_eq!(google.issuer, tessera_sso::GOOGLE_ISSUER);
+        assert!(domains.is_empty());
+
+        let e =
+            Settings::from_env(&env(&[("TESSERA_OIDC_ISSUER", "https://id.example")])).unwrap_err();
+        assert_eq!(e.setting, "TESSERA_OIDC_CLIENT_ID");
+        let e = Settings::from_env(&env(&[("MB_GOOGLE_AUTH_CLIENT_ID", "abc")])).unwrap_err();
+        assert_eq!(e.setting, "MB_GOOGLE_AUTH_CLIENT_ID");
+        let e = Settings::from_env(&env(&[
+            ("MB_GOOGLE_AUTH_CLIENT_ID", "x.apps.googleusercontent.com"),
+            ("MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN", "not a domain"),
+        ]))
+        .unwrap_err();
+        assert_eq!(e.setting, "MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN");
+        let s = Settings::from_env(&env(&[
+            ("MB_GOOGLE_AUTH_CLIENT_ID", "x.apps.googleusercontent.com"),
+            ("MB_GOOGLE_AUTH_ENABLED", "false"),
+        ]))
+        .unwrap();
+        assert!(s.sso.google.is_none());
     }
 
     #[test]

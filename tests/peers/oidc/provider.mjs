@@ -24,6 +24,9 @@ const redirectUris = (process.env.OIDC_REDIRECT_URIS || 'http://127.0.0.1/callba
   .map((s) => s.trim())
   .filter(Boolean);
 
+// A fixed port lets a test restart the provider under the same issuer (with a new signing key).
+const port0 = Number.parseInt(process.env.OIDC_PORT || '0', 10);
+
 const idTokenTtl = Number.parseInt(process.env.OIDC_ID_TOKEN_TTL || '3600', 10);
 if (!Number.isInteger(idTokenTtl) || idTokenTtl <= 0) {
   console.error(`OIDC_ID_TOKEN_TTL must be a positive integer, got ${process.env.OIDC_ID_TOKEN_TTL}`);
@@ -87,6 +90,13 @@ const clients = [
   {
     ...common, client_id: 'public-app', token_endpoint_auth_method: 'none',
   },
+  // Shaped like a Google client id, for Tessera's Google sign-in tests.
+  {
+    ...common,
+    client_id: 'tessera-test.apps.googleusercontent.com',
+    client_secret: 'google-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
 ];
 
 // --------------------------------------------------------- interaction policy
@@ -109,7 +119,7 @@ const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8
 
 let handler = (req, res) => { res.statusCode = 503; res.end(); };
 const server = createServer((req, res) => handler(req, res));
-server.listen(0, HOST);
+server.listen(port0, HOST);
 await once(server, 'listening');
 const { port } = server.address();
 const issuer = `http://${HOST}:${port}`;

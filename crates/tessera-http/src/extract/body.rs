@@ -151,6 +151,15 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Like [`Self::optional_non_blank`], never echoing the value.
+    pub fn optional_non_blank_secret(&mut self, key: &str) -> Option<String> {
+        if self.present(key) {
+            self.non_blank_secret(key)
+        } else {
+            None
+        }
+    }
+
     pub fn email(&mut self, key: &str) -> Option<String> {
         let v = self.value(key);
         match v.as_str() {

@@ -1,7 +1,8 @@
 //! Route table. Each module under `metabase/` serves one prefix of the Metabase API.
 
 pub(crate) mod metabase;
-mod tokens;
+mod oidc;
+pub(crate) mod tokens;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::MaybeUser;
@@ -25,6 +26,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/users/me", get(tokens::me))
         .route("/users/metabase_login", post(tokens::metabase_login))
+        .route("/users/oidc_login", post(oidc::token_login))
+        .route("/auth/oidc/start", get(oidc::start))
+        .route("/auth/oidc/callback", get(oidc::callback))
         .fallback(fallback)
         .with_state(state)
 }

@@ -16,6 +16,7 @@ use axum::Json;
 use serde_json::{json, Value};
 use tessera_domain::error::FieldError;
 use tessera_domain::secret::Password;
+use tessera_domain::sso::SsoFailure;
 use tessera_domain::user::User;
 use tessera_domain::Error;
 
@@ -72,6 +73,7 @@ impl IntoResponse for TokenError {
                 StatusCode::FORBIDDEN,
                 &format!("This needs the feature {feature:?}, which none of your groups grants."),
             ),
+            Error::Sso(failure) => message(StatusCode::UNAUTHORIZED, sso_message(failure)),
             Error::Upstream(text) => message(StatusCode::BAD_GATEWAY, &text),
             Error::Refused(text) | Error::InvalidRequest(text) => {
                 message(StatusCode::BAD_REQUEST, &text)
@@ -88,7 +90,28 @@ impl IntoResponse for TokenError {
     }
 }
 
-type TokenResult<T> = Result<T, TokenError>;
+fn sso_message(failure: SsoFailure) -> &'static str {
+    match failure {
+        SsoFailure::InvalidToken => "The identity provider's ID token is invalid.",
+        SsoFailure::Expired => "The identity provider's ID token has expired.",
+        SsoFailure::WrongAudience => "The ID token was issued to another client.",
+        SsoFailure::EmailNotVerified => {
+            "The identity provider has not verified your email address."
+        }
+        SsoFailure::AccountCreationNotAllowed => {
+            "No account exists for this email address and its domain may not create one. Ask an administrator to add you."
+        }
+        SsoFailure::UnknownState => {
+            "The login state is unknown, already used or expired. Start the login again."
+        }
+        SsoFailure::CodeRejected => {
+            "The identity provider refused the authorization code: it is unknown, used or expired."
+        }
+        SsoFailure::Denied => "The identity provider did not authorize the login.",
+    }
+}
+
+pub(crate) type TokenResult<T> = Result<T, TokenError>;
 
 /// The user behind `X-Access-Token`; 401 otherwise.
 pub struct TokenUser(pub User);
@@ -118,7 +141,7 @@ impl FromRequestParts<AppState> for TokenUser {
 pub async fn auth_options(State(state): State<AppState>) -> Json<Value> {
     Json(json!({"authentication_options": {
         "is_credentials_login_enabled": state.config.credentials_login_enabled,
-        "is_oidc_login_enabled": state.config.oidc_login_enabled,
+        "is_oidc_login_enabled": state.auth.oidc_enabled(),
     }}))
 }
 

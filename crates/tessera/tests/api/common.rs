@@ -82,11 +82,14 @@ impl TestApp {
         Self::spawn_with(backend, &[]).await
     }
 
-    /// `env` overrides settings by their environment names, as an operator would.
+    /// `env` overrides settings by their environment names, as an operator would. `{base}` in a value
+    /// stands for this instance's own URL (its port is chosen before the settings are read).
     pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let vars: HashMap<String, String> = env
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), v.replace("{base}", &base)))
             .collect();
         let mut settings = Settings::from_env(&vars).expect("test settings");
         if !vars.keys().any(|k| k.starts_with("TESSERA_ARGON2_")) {
@@ -109,17 +112,21 @@ impl TestApp {
             }
         };
         let clock = Arc::new(ManualClock::new(start_time()));
-        Self::start(settings, clock, Arc::new(dir)).await
+        Self::start(settings, clock, Arc::new(dir), Some(listener)).await
     }
 
     async fn start(
         settings: Settings,
         clock: Arc<ManualClock>,
         dir: Arc<Option<tempfile::TempDir>>,
+        listener: Option<tokio::net::TcpListener>,
     ) -> Self {
         let auth = tessera::open(&settings, clock.clone()).await.expect("open");
         auth.ensure_setup_token().await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = match listener {
+            Some(l) => l,
+            None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        };
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let app = tessera::router(&settings, auth.clone());
@@ -169,7 +176,13 @@ impl TestApp {
 
     /// Another instance over the same database and clock: a restart, or a second node.
     pub async fn another_instance(&self) -> Self {
-        Self::start(self.settings.clone(), self.clock.clone(), self._dir.clone()).await
+        Self::start(
+            self.settings.clone(),
+            self.clock.clone(),
+            self._dir.clone(),
+            None,
+        )
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {

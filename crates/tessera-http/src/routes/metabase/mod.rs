@@ -4,7 +4,7 @@ mod api_keys;
 mod login_history;
 mod permissions;
 mod properties;
-mod session;
+pub(crate) mod session;
 mod setup;
 mod user;
 pub(crate) mod wire;
@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/session", post(session::login).delete(session::logout))
         .route("/api/session/properties", get(properties::properties))
+        .route("/api/session/google_auth", post(session::google_auth))
         .route(
             "/api/session/forgot_password",
             post(session::forgot_password),

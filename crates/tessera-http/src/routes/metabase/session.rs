@@ -65,6 +65,21 @@ pub async fn login(
     Ok(session_response(&state, &key, remember, client.https))
 }
 
+/// `POST /api/session/google_auth` (reference §8.8): a session for the person behind a Google ID token.
+pub async fn google_auth(
+    State(state): State<AppState>,
+    client: Client,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let mut fields = Fields::new(&body);
+    let token = fields.non_blank_secret("token");
+    let remember = fields.truthy("remember");
+    let token = fields.finish(token)?;
+    let user = state.auth.google_login(&token, &client.context).await?;
+    let key = state.auth.sso_session(&user, &client.context).await?;
+    Ok(session_response(&state, &key, remember, client.https))
+}
+
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let SessionCredential::Key(key) = session_credential(&headers) else {
         return Err(Error::NotFound.into());

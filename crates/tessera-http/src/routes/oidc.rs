@@ -1,0 +1,123 @@
+//! OpenID Connect login: the token API's `POST /users/oidc_login`, and the browser flow
+//! `GET /auth/oidc/start` → provider → `GET /auth/oidc/callback` ending in a Metabase session cookie.
+//! Errors are the token surface's `{"message"}`.
+
+use crate::cookies;
+use crate::error::ApiError;
+use crate::extract::{Client, Fields, JsonObject};
+use crate::routes::metabase::session::with_session;
+use crate::routes::tokens::TokenResult;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+use tessera_domain::sso::{SsoFailure, OIDC_LOGIN_TTL};
+use tessera_domain::Error;
+
+/// Binds a login to the browser that started it, so nobody can finish their login in someone
+/// else's browser (login CSRF).
+const STATE_COOKIE: &str = "tessera.OIDC_STATE";
+
+/// `POST /users/oidc_login` `{code, state?, code_verifier?}` → `{"token"}`.
+pub async fn token_login(
+    State(state): State<AppState>,
+    client: Client,
+    body: Result<JsonObject, ApiError>,
+) -> TokenResult<Json<serde_json::Value>> {
+    let JsonObject(body) = body?;
+    let mut f = Fields::new(&body);
+    let code = f.non_blank_secret("code");
+    let login_state = f.optional_non_blank_secret("state");
+    let verifier = f.optional_non_blank_secret("code_verifier");
+    let code = f.finish(code)?;
+    let (user, _) = state
+        .auth
+        .finish_oidc_login(
+            &code,
+            login_state.as_deref(),
+            verifier.as_deref(),
+            &client.context,
+        )
+        .await?;
+    let token = state.auth.access_token_for(&user).await?;
+    Ok(Json(json!({"token": token.expose()})))
+}
+
+#[derive(Deserialize)]
+pub struct StartParams {
+    login_hint: Option<String>,
+    return_to: Option<String>,
+}
+
+/// `GET /auth/oidc/start[?login_hint=…&return_to=/path]`: off to the provider.
+pub async fn start(
+    State(state): State<AppState>,
+    client: Client,
+    Query(params): Query<StartParams>,
+) -> TokenResult<Response> {
+    let auth = state
+        .auth
+        .begin_oidc_login(params.login_hint.as_deref(), params.return_to.as_deref())
+        .await?;
+    let secure = if client.https { ";Secure" } else { "" };
+    let cookie = format!(
+        "{STATE_COOKIE}={};HttpOnly;SameSite=Lax;Path=/auth/oidc;Max-Age={}{secure}",
+        auth.state,
+        OIDC_LOGIN_TTL.num_seconds()
+    );
+    Ok((
+        StatusCode::SEE_OTHER,
+        AppendHeaders([(LOCATION, auth.url), (SET_COOKIE, cookie)]),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /auth/oidc/callback?code=…&state=…` (or `?error=…`): a session cookie and off to where the
+/// login started.
+pub async fn callback(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    Query(params): Query<CallbackParams>,
+) -> TokenResult<Response> {
+    let presented = params.state.as_deref().unwrap_or_default();
+    let expected = cookies::read(&headers, STATE_COOKIE).unwrap_or_default();
+    if presented.is_empty() || !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
+        return Err(Error::Sso(SsoFailure::UnknownState).into());
+    }
+    if let Some(error) = params.error {
+        tracing::info!(error = %error.chars().take(64).collect::<String>(), "the OpenID provider declined a login");
+        return Err(Error::Sso(SsoFailure::Denied).into());
+    }
+    let Some(code) = params.code.filter(|c| !c.trim().is_empty()) else {
+        return Err(Error::InvalidRequest("The callback carries no code.".into()).into());
+    };
+    let (user, return_to) = state
+        .auth
+        .finish_oidc_login(&code, Some(presented), None, &client.context)
+        .await?;
+    let key = state.auth.sso_session(&user, &client.context).await?;
+    let mut response = with_session(&state, &key, false, client.https, json!({}));
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    let headers = response.headers_mut();
+    headers.insert(LOCATION, return_to.parse().map_err(|_| Error::NotFound)?);
+    headers.append(
+        SET_COOKIE,
+        format!("{STATE_COOKIE}=;Path=/auth/oidc;Max-Age=0")
+            .parse()
+            .expect("a static cookie is a valid header"),
+    );
+    Ok(response)
+}

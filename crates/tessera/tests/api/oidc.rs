@@ -1,0 +1,439 @@
+//! OpenID Connect login against a real provider (npm `oidc-provider`): the browser flow ending in a
+//! Metabase session, and `POST /users/oidc_login` ending in an access token.
+
+use crate::common::{body_of, cookie_named, Backend, TestApp};
+use crate::oidc_peer::{query_param, OidcPeer, OTHER_CLIENT};
+use crate::on_both_backends;
+use reqwest::header::{COOKIE, LOCATION};
+use serde_json::{json, Value};
+
+/// An app using `peer` for OIDC, set up with an admin, its clock at the provider's (real) time so
+/// the ID tokens' expiry means something; only the test moves it on.
+async fn app_with(backend: Backend, peer: &OidcPeer, extra: &[(&str, &str)]) -> (TestApp, String) {
+    let env = peer.oidc_env();
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.extend_from_slice(extra);
+    let app = TestApp::spawn_with(backend, &vars).await;
+    app.clock.set(chrono::Utc::now());
+    let admin = app.setup_admin("admin@example.com").await;
+    (app, admin)
+}
+
+/// `GET /auth/oidc/start`: the provider URL and the state cookie it set.
+async fn start(app: &TestApp, query: &str) -> (String, String) {
+    let res = app
+        .http
+        .get(app.url(&format!("/auth/oidc/start{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()[LOCATION].to_str().unwrap().to_string();
+    let cookie = cookie_named(res.headers(), "tessera.OIDC_STATE").expect("state cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_string();
+    (location, pair)
+}
+
+async fn callback(app: &TestApp, back: &reqwest::Url, cookie: Option<&str>) -> reqwest::Response {
+    let mut req = app.http.get(back.as_str());
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    req.send().await.unwrap()
+}
+
+/// A code from an authorization the client ran itself, for Tessera's configured redirect URI.
+async fn code_for(peer: &OidcPeer, app: &TestApp, client_id: &str, account: &str) -> String {
+    peer.code_for(client_id, account, &app.url("/auth/oidc/callback"))
+        .await
+}
+
+async fn oidc_login(app: &TestApp, body: Value) -> (u16, Value) {
+    body_of(app.post("/users/oidc_login", body).await).await
+}
+
+async fn browser_flow_ends_in_a_session(backend: Backend) {
+    let Some(peer) = OidcPeer::start() else {
+        return;
+    };
+    let (app, admin) = app_with(
+        backend,
+        &peer,
+        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
+    )
+    .await;
+    let (url, cookie) = start(&app, "?login_hint=ada&return_to=/admin/people").await;
+    assert!(url.starts_with(&peer.issuer), "{url}");
+    for p in ["state", "nonce", "code_challenge"] {
+        assert!(url.contains(&format!("{p}=")), "{p} missing from {url}");
+    }
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+
+    let back = peer.log_in(&url, "ada").await;
+    assert_eq!(
+        back.as_str().split('?').next().unwrap(),
+        app.url("/auth/oidc/callback")
+    );
+    let res = callback(&app, &back, Some(&cookie)).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()[LOCATION], "/admin/people");
+    let session = cookie_named(res.headers(), "metabase.SESSION").expect("session cookie");
+    assert!(session.contains("HttpOnly"), "{session}");
+    let key = session
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("metabase.SESSION=");
+
+    let (status, me) = body_of(app.get_with_session("/api/user/current", key).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["email"], "ada@example.com");
+    assert_eq!(me["sso_source"], "oidc");
+    assert_eq!(
+        (me["first_name"].clone(), me["last_name"].clone()),
+        (json!("Ada"), json!("Lovelace"))
+    );
+
+    // The login history shows it like a password login.
+    let id = me["id"].as_i64().unwrap();
+    let (_, user) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/user/{id}"),
+            &admin,
+            None,
+        )
+        .await;
+    assert!(user["last_login"].is_string(), "{user}");
+
+    // The state worked once.
+    let res = callback(&app, &back, Some(&cookie)).await;
+    assert_eq!(res.status(), 401);
+}
+
+async fn callback_needs_the_browsers_own_state(backend: Backend) {
+    let Some(peer) = OidcPeer::start() else {
+        return;
+    };
+    let (app, _) = app_with(
+        backend,
+        &peer,
+        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
+    )
+    .await;
+    let (url, cookie) = start(&app, "?login_hint=ada").await;
+    let (_, other_cookie) = start(&app, "").await;
+    let back = peer.log_in(&url, "ada").await;
+
+    // Another browser's state cookie, no cookie, or a state that was never issued: refused.
+    for c in [Some(other_cookie.as_str()), None] {
+        let (status, body) = body_of(callback(&app, &back, c).await).await;
+        assert_eq!(status, 401);
+        assert!(
+            body["message"].as_str().unwrap().contains("state"),
+            "{body}"
+        );
+    }
+    let mut forged = back.clone();
+    let code = query_param(&back, "code").unwrap();
+    forged
+        .query_pairs_mut()
+        .clear()
+        .append_pair("code", &code)
+        .append_pair("state", "forged");
+    let (status, _) =
+        body_of(callback(&app, &forged, Some("tessera.OIDC_STATE=forged")).await).await;
+    assert_eq!(status, 401);
+
+    // None of that spent the real attempt.
+    let res = callback(&app, &back, Some(&cookie)).await;
+    assert_eq!(res.status(), 303);
+
+    // A provider's refusal comes back as an error, not a session.
+    let (url, cookie) = start(&app, "").await;
+    let state = query_param(&reqwest::Url::parse(&url).unwrap(), "state").unwrap();
+    let denied = reqwest::Url::parse(&app.url(&format!(
+        "/auth/oidc/callback?error=access_denied&state={state}"
+    )))
+    .unwrap();
+    let (status, body) = body_of(callback(&app, &denied, Some(&cookie)).await).await;
+    assert_eq!(status, 401);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not authorize"),
+        "{body}"
+    );
+}
+
+async fn token_login_with_state_and_with_client_pkce_less_code(backend: Backend) {
+    let Some(peer) = OidcPeer::start() else {
+        return;
+    };
+    let (app, _) = app_with(
+        backend,
+        &peer,
+        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
+    )
+    .await;
+    let (status, options) = body_of(
+        app.http
+            .get(app.url("/users/auth_options"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        options["authentication_options"]["is_oidc_login_enabled"],
+        true
+    );
+
+    // A client that started at Tessera posts code and state.
+    let (url, _) = start(&app, "").await;
+    let back = peer.log_in(&url, "ada").await;
+    let code = query_param(&back, "code").unwrap();
+    let state = query_param(&back, "state").unwrap();
+    let (status, body) = oidc_login(&app, json!({"code": code, "state": state})).await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["token"].as_str().unwrap();
+    assert!(token.len() >= 43, "256-bit token");
+    let me = app
+        .http
+        .get(app.url("/users/me"))
+        .header("X-Access-Token", token)
+        .send()
+        .await
+        .unwrap();
+    let (status, me) = body_of(me).await;
+    assert_eq!(
+        (status, me["email"].clone()),
+        (200, json!("ada@example.com"))
+    );
+
+    // The same code and state again: the state is spent.
+    let (status, body) = oidc_login(&app, json!({"code": code, "state": state})).await;
+    assert_eq!(status, 401);
+    assert!(
+        body["message"].as_str().unwrap().contains("state"),
+        "{body}"
+    );
+
+    // A client that ran the authorization itself: the code works once.
+    let code = code_for(&peer, &app, "tessera", "ada").await;
+    let (status, body) = oidc_login(&app, json!({"code": code})).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = oidc_login(&app, json!({"code": code})).await;
+    assert_eq!(status, 401, "a replayed code");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("authorization code"),
+        "{body}"
+    );
+
+    // A code issued to another client is not ours to redeem.
+    let code = code_for(&peer, &app, OTHER_CLIENT.0, "ada").await;
+    let (status, _) = oidc_login(&app, json!({"code": code})).await;
+    assert_eq!(status, 401);
+
+    // Bad bodies name the field and echo nothing.
+    let (status, body) = oidc_login(&app, json!({"state": "s3cret-state"})).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("code"), "{body}");
+    assert!(!body.to_string().contains("s3cret"), "{body}");
+    let (status, _) = oidc_login(&app, json!({"code": 42})).await;
+    assert_eq!(status, 400);
+}
+
+async fn expired_id_tokens_are_refused(backend: Backend) {
+    let Some(peer) = OidcPeer::start() else {
+        return;
+    };
+    let (app, _) = app_with(
+        backend,
+        &peer,
+        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
+    )
+    .await;
+    // The provider's ID tokens live an hour: the code is fresh, but by this server's clock the token
+    // it yields has expired.
+    let code = code_for(&peer, &app, "tessera", "ada").await;
+    app.clock.advance(chrono::Duration::minutes(61));
+    let (status, body) = oidc_login(&app, json!({"code": code})).await;
+    assert_eq!(status, 401);
+    assert!(
+        body["message"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+    assert!(app
+        .auth
+        .user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .is_none());
+
+    // A browser that took longer than ten minutes to come back has to start again.
+    let (url, cookie) = start(&app, "").await;
+    let back = peer.log_in(&url, "ada").await;
+    app.clock.advance(chrono::Duration::minutes(11));
+    let (status, _) = body_of(callback(&app, &back, Some(&cookie)).await).await;
+    assert_eq!(status, 401);
+}
+
+async fn who_may_sign_in(backend: Backend) {
+    let Some(peer) = OidcPeer::start() else {
+        return;
+    };
+    let (app, admin) = app_with(
+        backend,
+        &peer,
+        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
+    )
+    .await;
+    let login = |account: &'static str| {
+        let (app, peer) = (&app, &peer);
+        async move {
+            let code = code_for(peer, app, "tessera", account).await;
+            oidc_login(app, json!({"code": code})).await
+        }
+    };
+
+    // Unverified email: refused, nobody created.
+    let (status, body) = login("eve").await;
+    assert_eq!(status, 401);
+    assert!(
+        body["message"].as_str().unwrap().contains("not verified"),
+        "{body}"
+    );
+    assert!(app
+        .auth
+        .user_by_email("eve@example.com")
+        .await
+        .unwrap()
+        .is_none());
+
+    // A domain that may not create accounts: refused until an admin adds the person.
+    let (status, body) = login("bob").await;
+    assert_eq!(status, 401);
+    assert!(
+        body["message"].as_str().unwrap().contains("administrator"),
+        "{body}"
+    );
+    let before = app.user_count().await;
+    let (status, _) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/user",
+            &admin,
+            Some(json!({"email": "Bob@Corp.example", "first_name": "Robert"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = login("bob").await;
+    assert_eq!(status, 200);
+    assert_eq!(app.user_count().await, before + 1);
+    let bob = app
+        .auth
+        .user_by_email("bob@corp.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bob.sso_source, None, "an existing account keeps its source");
+    assert_eq!(
+        bob.first_name.as_deref(),
+        Some("Bob"),
+        "the provider's name wins"
+    );
+
+    // An allowed domain: created on first sign-in, found on the second.
+    let (status, _) = login("ada").await;
+    assert_eq!(status, 200);
+    let (status, _) = login("ada").await;
+    assert_eq!(status, 200);
+    let ada = app
+        .auth
+        .user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ada.sso_source.as_deref(), Some("oidc"));
+    assert!(!ada.is_superuser);
+    assert_eq!(app.user_count().await, before + 2);
+
+    // Deactivated: refused, and not revived.
+    let (status, _) = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/user/{}", ada.id),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = login("ada").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["message"], "Your account is disabled.");
+}
+
+async fn unconfigured_or_unreachable_providers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (status, body) = oidc_login(&app, json!({"code": "c"})).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("not configured"),
+        "{body}"
+    );
+    let res = app
+        .http
+        .get(app.url("/auth/oidc/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+
+    // A provider that is down: the server starts, and logins say the provider failed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let issuer = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("TESSERA_OIDC_ISSUER", &issuer),
+            ("TESSERA_OIDC_CLIENT_ID", "tessera"),
+        ],
+    )
+    .await;
+    let (status, body) = oidc_login(&app, json!({"code": "c"})).await;
+    assert_eq!(status, 502);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("OpenID provider"),
+        "{body}"
+    );
+    let res = app
+        .http
+        .get(app.url("/auth/oidc/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 502);
+}
+
+on_both_backends!(
+    browser_flow_ends_in_a_session,
+    callback_needs_the_browsers_own_state,
+    token_login_with_state_and_with_client_pkce_less_code,
+    expired_id_tokens_are_refused,
+    who_may_sign_in,
+    unconfigured_or_unreachable_providers,
+);

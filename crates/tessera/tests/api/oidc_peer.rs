@@ -1,0 +1,186 @@
+//! A real OpenID provider beside the app: `tests/peers/oidc/provider.mjs` (npm `oidc-provider`), and a
+//! headless browser's walk through its login (see that folder's README for the sequence).
+
+use reqwest::header::LOCATION;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// Redirect URIs the provider accepts (any loopback port): Tessera's callback, and one for clients
+/// that run the flow themselves.
+pub const CLIENT_REDIRECT: &str = "http://127.0.0.1/client-callback";
+const REDIRECT_URIS: &str = "http://127.0.0.1/auth/oidc/callback,http://127.0.0.1/client-callback";
+
+pub const GOOGLE_CLIENT: (&str, &str) =
+    ("tessera-test.apps.googleusercontent.com", "google-secret");
+pub const OTHER_CLIENT: (&str, &str) = ("other-app", "other-secret");
+
+fn peer_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/oidc")
+}
+
+pub struct OidcPeer {
+    child: Child,
+    pub issuer: String,
+    port: u16,
+}
+
+impl OidcPeer {
+    /// Starts the provider. Without its npm packages (`npm ci` in tests/peers/oidc) the caller skips,
+    /// loudly; in CI that is a failure.
+    pub fn start() -> Option<Self> {
+        if !peer_dir().join("node_modules/oidc-provider").exists() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but the OpenID provider peer is not installed (npm ci in tests/peers/oidc)"
+            );
+            eprintln!("!!! test SKIPPED: run `npm ci` in tests/peers/oidc for the OpenID provider");
+            return None;
+        }
+        Some(Self::start_on(0))
+    }
+
+    fn start_on(port: u16) -> Self {
+        let mut child = Command::new("node")
+            .arg("provider.mjs")
+            .current_dir(peer_dir())
+            .env("OIDC_REDIRECT_URIS", REDIRECT_URIS)
+            .env("OIDC_PORT", port.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the OpenID provider (node)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let issuer = line
+            .trim()
+            .strip_prefix("READY issuer=")
+            .unwrap_or_else(|| panic!("the OpenID provider said {line:?}"))
+            .to_string();
+        let port = issuer.rsplit(':').next().unwrap().parse().unwrap();
+        Self {
+            child,
+            issuer,
+            port,
+        }
+    }
+
+    /// Stops and starts again under the same issuer, with a new signing key.
+    pub fn restart(&mut self) {
+        self.stop();
+        *self = Self::start_on(self.port);
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Settings that make `TestApp` use this provider for OIDC login.
+    pub fn oidc_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("TESSERA_OIDC_ISSUER", self.issuer.clone()),
+            ("TESSERA_OIDC_CLIENT_ID", "tessera".into()),
+            ("TESSERA_OIDC_CLIENT_SECRET", "tessera-secret".into()),
+            (
+                "TESSERA_OIDC_REDIRECT_URI",
+                "{base}/auth/oidc/callback".into(),
+            ),
+        ]
+    }
+
+    /// Settings that make `TestApp` take this provider for Google.
+    pub fn google_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("MB_GOOGLE_AUTH_CLIENT_ID", GOOGLE_CLIENT.0.into()),
+            ("TESSERA_GOOGLE_ISSUER", self.issuer.clone()),
+            ("TESSERA_GOOGLE_JWKS_URL", format!("{}/jwks", self.issuer)),
+        ]
+    }
+
+    /// Logs `account` in at the provider from an authorization URL, as a browser would, and returns
+    /// where the provider sends the browser back to (the redirect URI with `code` and `state`).
+    pub async fn log_in(&self, authorization_url: &str, account: &str) -> reqwest::Url {
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let mut url = reqwest::Url::parse(authorization_url).unwrap();
+        if !url.query_pairs().any(|(k, _)| k == "login_hint") {
+            url.query_pairs_mut().append_pair("login_hint", account);
+        }
+        for _ in 0..5 {
+            let res = browser.get(url.clone()).send().await.unwrap();
+            let status = res.status();
+            let Some(next) = res.headers().get(LOCATION) else {
+                panic!("provider answered {status}: {}", res.text().await.unwrap());
+            };
+            let next = url.join(next.to_str().unwrap()).unwrap();
+            if !next.as_str().starts_with(&self.issuer) {
+                return next;
+            }
+            url = next;
+        }
+        panic!("the provider's login did not end");
+    }
+
+    /// An authorization URL for a client running the flow itself (no PKCE, its own state and nonce).
+    pub fn client_authorization_url(&self, client_id: &str, redirect_uri: &str) -> String {
+        let mut url = reqwest::Url::parse(&format!("{}/auth", self.issuer)).unwrap();
+        url.query_pairs_mut()
+            .append_pair("client_id", client_id)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", "openid email profile")
+            .append_pair("state", "client-state")
+            .append_pair("nonce", "client-nonce");
+        url.to_string()
+    }
+
+    /// A code the provider issued `client_id` for `account`, sent back to `redirect_uri` (which the
+    /// redeemer must name again).
+    pub async fn code_for(&self, client_id: &str, account: &str, redirect_uri: &str) -> String {
+        let back = self
+            .log_in(
+                &self.client_authorization_url(client_id, redirect_uri),
+                account,
+            )
+            .await;
+        query_param(&back, "code").unwrap_or_else(|| panic!("no code in {back}"))
+    }
+
+    /// An ID token for `account` with audience `client`, the way a browser's sign-in library gets one.
+    pub async fn id_token(&self, client: (&str, &str), account: &str) -> String {
+        let code = self.code_for(client.0, account, CLIENT_REDIRECT).await;
+        let res = reqwest::Client::new()
+            .post(format!("{}/token", self.issuer))
+            .basic_auth(client.0, Some(client.1))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", CLIENT_REDIRECT),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "token exchange");
+        let body: Value = res.json().await.unwrap();
+        body["id_token"].as_str().unwrap().to_string()
+    }
+}
+
+impl Drop for OidcPeer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn query_param(url: &reqwest::Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
