@@ -354,9 +354,15 @@ impl Auth {
     }
 
     /// Deletes sessions past their age; run periodically so the table does not grow without bound.
+    /// Also drops browser OpenID logins nobody finished.
     pub async fn purge_expired_sessions(&self) -> Result<u64, Error> {
         let cutoff = self.now() - self.config.session_age;
-        Ok(self.store.delete_sessions_created_before(cutoff).await?)
+        let stale_logins = self.now() - crate::sso::OIDC_LOGIN_TTL;
+        Ok(self.store.delete_sessions_created_before(cutoff).await?
+            + self
+                .store
+                .delete_oidc_logins_started_before(stale_logins)
+                .await?)
     }
 
     pub async fn current_user(&self, user: User) -> Result<CurrentUser, Error> {

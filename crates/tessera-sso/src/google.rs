@@ -17,6 +17,8 @@ pub const GOOGLE_JWKS_URL: &str = "https://www.googleapis.com/oauth2/v3/certs";
 /// A token naming a key we do not have fetches the key set again, but not more often than this, so
 /// forged tokens cannot turn Tessera into a stream of requests to the provider.
 const MIN_REFRESH_INTERVAL: Duration = Duration::seconds(10);
+/// Keys are fetched again after this long anyway, so a key the provider withdrew stops working.
+const MAX_KEY_AGE: Duration = Duration::hours(1);
 
 /// `MB_GOOGLE_AUTH_CLIENT_ID`, `TESSERA_GOOGLE_ISSUER`, `TESSERA_GOOGLE_JWKS_URL`.
 #[derive(Debug, Clone)]
@@ -41,13 +43,8 @@ pub struct GoogleSignIn {
 }
 
 impl GoogleSignIn {
+    /// The client id's shape is the settings' business (Metabase insists on Google's suffix).
     pub fn new(settings: &GoogleSettings, clock: Arc<dyn Clock>) -> Result<Self, String> {
-        if !settings.client_id.ends_with(".apps.googleusercontent.com") {
-            return Err(
-                "Invalid Google Sign-In Client ID: must end with \".apps.googleusercontent.com\""
-                    .into(),
-            );
-        }
         Ok(Self {
             client_id: ClientId::new(settings.client_id.clone()),
             issuer: IssuerUrl::new(settings.issuer.clone())
@@ -60,26 +57,39 @@ impl GoogleSignIn {
         })
     }
 
-    /// The cached key set; fetched when there is none, or when `refresh` and the last fetch is not
-    /// too recent. `None` when a refresh was asked for too soon.
+    /// The cached key set; fetched when there is none or it is old, or when `refresh` and the last
+    /// fetch is not too recent. `None` when a refresh was asked for too soon.
     async fn keys(&self, refresh: bool) -> Result<Option<CoreJsonWebKeySet>, Error> {
         let now = self.clock.now();
-        if let Some(k) = self.keys.read().await.as_ref() {
-            if !refresh {
-                return Ok(Some(k.set.clone()));
-            }
-            if now - k.fetched_at < MIN_REFRESH_INTERVAL {
-                return Ok(None);
-            }
-        }
-        let set = CoreJsonWebKeySet::fetch_async(&self.jwks_url, &self.http)
+        let cached = self
+            .keys
+            .read()
             .await
-            .map_err(|e| crate::unreachable("Google's signing keys could not be fetched", e))?;
-        *self.keys.write().await = Some(Keys {
-            set: set.clone(),
-            fetched_at: now,
-        });
-        Ok(Some(set))
+            .as_ref()
+            .map(|k| (k.set.clone(), now - k.fetched_at));
+        match cached {
+            Some((set, age)) if !refresh && age < MAX_KEY_AGE => return Ok(Some(set)),
+            Some((_, age)) if refresh && age < MIN_REFRESH_INTERVAL => return Ok(None),
+            _ => {}
+        }
+        match CoreJsonWebKeySet::fetch_async(&self.jwks_url, &self.http).await {
+            Ok(set) => {
+                *self.keys.write().await = Some(Keys {
+                    set: set.clone(),
+                    fetched_at: now,
+                });
+                Ok(Some(set))
+            }
+            // Old keys beat no keys while the provider is unreachable.
+            Err(e) if !refresh && cached.is_some() => {
+                tracing::warn!(error = %e, "could not refresh Google's signing keys; using the cached ones");
+                Ok(cached.map(|(set, _)| set))
+            }
+            Err(e) => Err(crate::unreachable(
+                "Google's signing keys could not be fetched",
+                e,
+            )),
+        }
     }
 
     /// Google signs with issuer `https://accounts.google.com` or, in older tokens, without the scheme.

@@ -978,6 +978,26 @@ async fn oidc_logins_are_taken_once_until_they_expire(f: Fixture) {
         .await
         .unwrap()
         .is_none());
+
+    // Unfinished attempts are purged by age.
+    let (old, young) = (TokenHash::of("old"), TokenHash::of("young"));
+    f.store.save_oidc_login(&old, &attempt(10)).await.unwrap();
+    f.store
+        .save_oidc_login(&young, &attempt(200))
+        .await
+        .unwrap();
+    let purged = f
+        .store
+        .delete_oidc_logins_started_before(t(100))
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    assert!(f
+        .store
+        .take_oidc_login(&young, t(0))
+        .await
+        .unwrap()
+        .is_some());
 }
 
 async fn sso_people_keep_their_source(f: Fixture) {

@@ -32,10 +32,12 @@ pub trait OidcLoginStore: Send + Sync {
         attempt: &OidcLoginAttempt,
     ) -> StoreResult<()>;
     /// Removes and returns the attempt for `state_hash` if it started after `started_after`: a state
-    /// works once. Attempts older than that are deleted on the way.
+    /// works once.
     async fn take_oidc_login(
         &self,
         state_hash: &TokenHash,
         started_after: DateTime<Utc>,
     ) -> StoreResult<Option<OidcLoginAttempt>>;
+    /// Deletes attempts nobody finished; returns how many.
+    async fn delete_oidc_logins_started_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64>;
 }

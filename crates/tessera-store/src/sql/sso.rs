@@ -43,11 +43,6 @@ macro_rules! impl_oidc_login_store {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db_err)?;
-                sqlx::query("DELETE FROM oidc_login WHERE created_at <= $1")
-                    .bind(millis(started_after))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db_err)?;
                 Ok(row
                     .map(|(nonce, pkce_verifier, return_to, created_at)| OidcLoginAttempt {
                         nonce,
@@ -56,6 +51,18 @@ macro_rules! impl_oidc_login_store {
                         created_at: time(created_at),
                     })
                     .filter(|a| a.created_at > started_after))
+            }
+
+            async fn delete_oidc_logins_started_before(
+                &self,
+                cutoff: DateTime<Utc>,
+            ) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM oidc_login WHERE created_at < $1")
+                    .bind(millis(cutoff))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err)?;
+                Ok(done.rows_affected())
             }
         }
     };

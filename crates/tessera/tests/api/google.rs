@@ -196,6 +196,33 @@ async fn follows_a_key_rotation(backend: Backend) {
     assert_eq!(status, 200, "{body}");
 }
 
+async fn withdrawn_keys_stop_working_within_the_hour(backend: Backend) {
+    let Some(mut peer) = OidcPeer::start_with_ttl(3 * 3600) else {
+        return;
+    };
+    let (app, _) = app_with(backend, &peer, &[]).await;
+    app.create_user("ada@example.com", false).await;
+    let old = peer.id_token(GOOGLE_CLIENT, "ada").await;
+    let (_, status, _) = google_auth(&app, json!({"token": old})).await;
+    assert_eq!(status, 200);
+
+    // The provider drops the key that signed `old`. Within the hour the cached key still holds;
+    // after it, the keys are fetched again and `old` (not expired yet) no longer verifies.
+    peer.restart();
+    app.clock.advance(chrono::Duration::minutes(30));
+    let (_, status, _) = google_auth(&app, json!({"token": old})).await;
+    assert_eq!(status, 200);
+    app.clock.advance(chrono::Duration::minutes(31));
+    let (_, status, body) = google_auth(&app, json!({"token": old})).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (401, "Invalid Google Sign-In token.")
+    );
+    let fresh = peer.id_token(GOOGLE_CLIENT, "ada").await;
+    let (_, status, _) = google_auth(&app, json!({"token": fresh})).await;
+    assert_eq!(status, 200);
+}
+
 async fn failures_count_against_the_address(backend: Backend) {
     let Some(peer) = OidcPeer::start() else {
         return;
@@ -258,6 +285,7 @@ on_both_backends!(
     creates_accounts_only_for_the_allowed_domain,
     disabled_without_a_client_id,
     follows_a_key_rotation,
+    withdrawn_keys_stop_working_within_the_hour,
     failures_count_against_the_address,
     forgot_password_tells_sso_people_where_to_sign_in,
 );

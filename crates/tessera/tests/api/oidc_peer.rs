@@ -24,12 +24,18 @@ pub struct OidcPeer {
     child: Child,
     pub issuer: String,
     port: u16,
+    id_token_ttl_secs: u32,
 }
 
 impl OidcPeer {
     /// Starts the provider. Without its npm packages (`npm ci` in tests/peers/oidc) the caller skips,
     /// loudly; in CI that is a failure.
     pub fn start() -> Option<Self> {
+        Self::start_with_ttl(3600)
+    }
+
+    /// A provider whose ID tokens live `id_token_ttl_secs`.
+    pub fn start_with_ttl(id_token_ttl_secs: u32) -> Option<Self> {
         if !peer_dir().join("node_modules/oidc-provider").exists() {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
@@ -38,15 +44,16 @@ impl OidcPeer {
             eprintln!("!!! test SKIPPED: run `npm ci` in tests/peers/oidc for the OpenID provider");
             return None;
         }
-        Some(Self::start_on(0))
+        Some(Self::start_on(0, id_token_ttl_secs))
     }
 
-    fn start_on(port: u16) -> Self {
+    fn start_on(port: u16, id_token_ttl_secs: u32) -> Self {
         let mut child = Command::new("node")
             .arg("provider.mjs")
             .current_dir(peer_dir())
             .env("OIDC_REDIRECT_URIS", REDIRECT_URIS)
             .env("OIDC_PORT", port.to_string())
+            .env("OIDC_ID_TOKEN_TTL", id_token_ttl_secs.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -65,13 +72,14 @@ impl OidcPeer {
             child,
             issuer,
             port,
+            id_token_ttl_secs,
         }
     }
 
     /// Stops and starts again under the same issuer, with a new signing key.
     pub fn restart(&mut self) {
         self.stop();
-        *self = Self::start_on(self.port);
+        *self = Self::start_on(self.port, self.id_token_ttl_secs);
     }
 
     fn stop(&mut self) {
