@@ -23,6 +23,8 @@ pub struct AuthConfig {
     pub invite_token_ttl: Duration,
     /// `MB_SEND_EMAIL_ON_FIRST_LOGIN_FROM_NEW_DEVICE`.
     pub new_device_mail: bool,
+    /// `MB_SEND_NEW_SSO_USER_ADMIN_EMAIL`: admins hear of accounts single sign-on creates.
+    pub new_sso_user_admin_mail: bool,
     /// Lifetime of a token-API access token (`TESSERA_ACCESS_TOKEN_TTL`).
     pub access_token_ttl: Duration,
     /// How long after expiry an access token may still be refreshed (`TESSERA_REFRESH_GRACE`).
@@ -44,6 +46,7 @@ impl Default for AuthConfig {
             reset_token_ttl: Duration::hours(48),
             invite_token_ttl: Duration::hours(24 * 7),
             new_device_mail: true,
+            new_sso_user_admin_mail: true,
             access_token_ttl: Duration::hours(8),
             refresh_grace: Duration::hours(4),
         }

@@ -31,6 +31,14 @@ pub enum Mail {
         ip: String,
         at: DateTime<Utc>,
     },
+    /// To each admin: single sign-on created an account (Metabase's `send-new-sso-user-admin-email?`).
+    NewSsoUser {
+        name: String,
+        new_user: String,
+        email: String,
+        provider: String,
+        people_link: String,
+    },
 }
 
 impl Mail {
@@ -41,6 +49,7 @@ impl Mail {
             Mail::SsoSignIn { .. } => "sso-sign-in",
             Mail::Invite { .. } => "invite",
             Mail::NewDevice { .. } => "new-device",
+            Mail::NewSsoUser { .. } => "new-sso-user",
         }
     }
 }

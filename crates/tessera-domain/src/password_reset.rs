@@ -44,7 +44,7 @@ impl std::fmt::Display for CliResetError {
     }
 }
 
-fn greeting_name(user: &User) -> String {
+pub(crate) fn greeting_name(user: &User) -> String {
     user.first_name
         .clone()
         .or_else(|| user.last_name.clone())
@@ -175,7 +175,7 @@ impl Auth {
             Some(provider) => {
                 let mail = Mail::SsoSignIn {
                     name: greeting_name(&user),
-                    provider,
+                    provider: crate::sso::provider_name(&provider),
                     site_url: self.config().site_url.clone(),
                 };
                 if let Some(message) = self.compose(&user, mail) {

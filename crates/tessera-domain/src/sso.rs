@@ -5,10 +5,15 @@
 
 use crate::auth::{Auth, ClientContext};
 use crate::error::Error;
+use crate::mail::{Mail, OutboxMessage};
+use crate::password_reset::greeting_name;
 use crate::secret::{SessionKey, TokenHash};
 use crate::store::OidcLoginAttempt;
 use crate::throttle::Throttler;
-use crate::user::{is_valid_email, normalize_email, NewUser, User, UserChanges};
+use crate::user::{
+    common_name, is_valid_email, normalize_email, NewUser, User, UserChanges, UserQuery,
+    ADMIN_GROUP,
+};
 use async_trait::async_trait;
 use chrono::Duration;
 use std::fmt;
@@ -305,7 +310,12 @@ impl Auth {
             sso_source: Some(source.as_str().to_string()),
             ..NewUser::default()
         };
-        match self.store().create_user(&new, None, self.now()).await {
+        let mail = self.new_sso_user_mail(&new, source).await?;
+        match self
+            .store()
+            .create_user_with_mail(&new, None, self.now(), &mail)
+            .await
+        {
             Ok(id) => self.store().user(id).await?.ok_or(Error::NotFound),
             // Two first sign-ins at once: the other one created the account.
             Err(crate::StoreError::EmailTaken) => self
@@ -315,6 +325,52 @@ impl Auth {
                 .ok_or(Error::NotFound),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Tells every active admin that single sign-on created an account, unless turned off.
+    async fn new_sso_user_mail(
+        &self,
+        new: &NewUser,
+        source: SsoSource,
+    ) -> Result<Vec<OutboxMessage>, Error> {
+        if !self.config().new_sso_user_admin_mail || !self.mail_configured() {
+            return Ok(Vec::new());
+        }
+        let admins = self
+            .store()
+            .list_users(&UserQuery {
+                group_id: Some(ADMIN_GROUP),
+                ..UserQuery::default()
+            })
+            .await?;
+        let new_user = common_name(
+            new.first_name.as_deref(),
+            new.last_name.as_deref(),
+            &new.email,
+        );
+        Ok(admins
+            .users
+            .iter()
+            .filter_map(|admin| {
+                let mail = Mail::NewSsoUser {
+                    name: greeting_name(admin),
+                    new_user: new_user.clone(),
+                    email: new.email.clone(),
+                    provider: provider_name(source.as_str()),
+                    people_link: format!("{}/admin/people", self.config().site_url),
+                };
+                self.compose(admin, mail)
+            })
+            .collect())
+    }
+}
+
+/// How mail names a person's sign-in provider (`sso_source`).
+pub fn provider_name(sso_source: &str) -> String {
+    match sso_source {
+        "google" => "Google".to_string(),
+        "oidc" => "your organisation's single sign-on".to_string(),
+        other => other.to_string(),
     }
 }
 

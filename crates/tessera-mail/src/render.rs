@@ -35,6 +35,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "new_device.html",
         include_str!("../templates/new_device.html"),
     ),
+    (
+        "new_sso_user.txt",
+        include_str!("../templates/new_sso_user.txt"),
+    ),
+    (
+        "new_sso_user.html",
+        include_str!("../templates/new_sso_user.html"),
+    ),
 ];
 
 impl Templates {
@@ -109,6 +117,17 @@ impl MailRenderer for Templates {
                 format!("We've Noticed a New {app} Login, {name}"),
                 "new_device",
                 context! { app, name, device, ip, at => at.format("%Y-%m-%d %H:%M UTC").to_string() },
+            ),
+            Mail::NewSsoUser {
+                name,
+                new_user,
+                email,
+                provider,
+                people_link,
+            } => (
+                format!("{new_user} created a {app} account"),
+                "new_sso_user",
+                context! { app, name, new_user, email, provider, people_link },
             ),
         };
         let (text, html) = self.render_pair(stem, ctx);

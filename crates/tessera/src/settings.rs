@@ -253,6 +253,10 @@ fn auth(env: &Env) -> Result<AuthConfig, SettingsError> {
         None => true,
         Some(_) => env.flag("MB_SEND_EMAIL_ON_FIRST_LOGIN_FROM_NEW_DEVICE")?,
     };
+    let new_sso_user_admin_mail = match env.get("MB_SEND_NEW_SSO_USER_ADMIN_EMAIL") {
+        None => true,
+        Some(_) => env.flag("MB_SEND_NEW_SSO_USER_ADMIN_EMAIL")?,
+    };
     hash.validate().map_err(|e| {
         bad(
             "TESSERA_ARGON2_MEMORY_KIB",
@@ -274,6 +278,7 @@ fn auth(env: &Env) -> Result<AuthConfig, SettingsError> {
         reset_token_ttl: hours("MB_RESET_TOKEN_TTL_HOURS", 48)?,
         invite_token_ttl: hours("TESSERA_INVITE_TOKEN_TTL_HOURS", 24 * 7)?,
         new_device_mail,
+        new_sso_user_admin_mail,
         access_token_ttl: env
             .duration("TESSERA_ACCESS_TOKEN_TTL")?
             .unwrap_or(defaults.access_token_ttl),
@@ -586,6 +591,9 @@ mod tests {
         ]))
         .unwrap();
         assert!(s.sso.google.is_none());
+        assert!(s.auth.new_sso_user_admin_mail);
+        let s = Settings::from_env(&env(&[("MB_SEND_NEW_SSO_USER_ADMIN_EMAIL", "false")])).unwrap();
+        assert!(!s.auth.new_sso_user_admin_mail);
     }
 
     #[test]

@@ -1,4 +1,5 @@
 use super::{NewSession, StoreResult};
+use crate::mail::OutboxMessage;
 use crate::user::{Credentials, NewUser, User, UserChanges, UserId, UserPage, UserQuery};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -35,6 +36,14 @@ pub trait UserStore: Send + Sync {
         user: &NewUser,
         password_hash: Option<&str>,
         now: DateTime<Utc>,
+    ) -> StoreResult<UserId>;
+    /// `create_user`, queueing `mail` in the same transaction.
+    async fn create_user_with_mail(
+        &self,
+        user: &NewUser,
+        password_hash: Option<&str>,
+        now: DateTime<Utc>,
+        mail: &[OutboxMessage],
     ) -> StoreResult<UserId>;
     /// Consumes the setup token and creates the first admin, or explains why not, in one transaction.
     async fn setup_first_user(

@@ -4,6 +4,7 @@ use crate::sql::{constraint, contains_pattern, user_by, ACTIVE_ADMINS, GROUP_IDS
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::auth::SETUP_TOKEN;
+use tessera_domain::mail::OutboxMessage;
 use tessera_domain::store::{
     NewSession, SetupOutcome, SetupRequest, StoreError, StoreResult, UserStore,
 };
@@ -221,8 +222,21 @@ macro_rules! impl_user_store {
                 password_hash: Option<&str>,
                 now: DateTime<Utc>,
             ) -> StoreResult<UserId> {
+                self.create_user_with_mail(user, password_hash, now, &[]).await
+            }
+
+            async fn create_user_with_mail(
+                &self,
+                user: &NewUser,
+                password_hash: Option<&str>,
+                now: DateTime<Utc>,
+                mail: &[OutboxMessage],
+            ) -> StoreResult<UserId> {
                 let mut tx = self.write_tx().await?;
                 let id = Self::insert_user(&mut tx, user, password_hash, "personal", now).await?;
+                for m in mail {
+                    Self::insert_mail(&mut tx, m, now).await?;
+                }
                 // Once anyone exists, first-run setup is over.
                 sqlx::query("DELETE FROM setting WHERE key = $1")
                     .bind(SETUP_TOKEN)

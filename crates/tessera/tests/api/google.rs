@@ -263,6 +263,19 @@ async fn forgot_password_tells_sso_people_where_to_sign_in(backend: Backend) {
     let (_, status, _) = google_auth(&app, json!({"token": token})).await;
     assert_eq!(status, 200);
 
+    // The admin hears of the new account.
+    let to_admin = sink.wait_for("admin@example.com", 1).await;
+    assert_eq!(
+        to_admin[0]["subject"],
+        "Bob Builder created a Tessera account"
+    );
+    let text = to_admin[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("bob@corp.example") && text.contains("Google"),
+        "{text}"
+    );
+    assert!(text.contains("http://tessera.test/admin/people"), "{text}");
+
     let res = app
         .post(
             "/api/session/forgot_password",
@@ -272,7 +285,7 @@ async fn forgot_password_tells_sso_people_where_to_sign_in(backend: Backend) {
     assert_eq!(res.status(), 204);
     let mail = sink.wait_for("bob@corp.example", 1).await;
     let text = mail[0]["text"].as_str().unwrap();
-    assert!(text.to_lowercase().contains("google"), "{text}");
+    assert!(text.contains("sign in with Google"), "{text}");
     assert!(
         !text.contains("/auth/reset_password/"),
         "no reset link for SSO people: {text}"
