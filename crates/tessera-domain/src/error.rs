@@ -88,6 +88,9 @@ pub enum Error {
     Unauthenticated,
     #[error("not allowed")]
     Forbidden,
+    /// Not allowed, for a reason worth telling (403).
+    #[error("forbidden: {0}")]
+    ForbiddenBecause(String),
     /// The user's groups do not grant this feature.
     #[error("missing feature {0}")]
     MissingFeature(String),

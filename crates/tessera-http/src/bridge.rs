@@ -1,12 +1,15 @@
 //! Logging in to an external Metabase for `/users/metabase_login` (`TESSERA_METABASE_URL`).
 
-use crate::config::ExternalMetabase;
+use crate::config::{ExternalMetabase, MetabaseAccount};
 use serde_json::{json, Value};
 use std::time::Duration;
 use tessera_domain::Error;
 
-/// A Metabase session key from the external Metabase, or `Upstream` with what went wrong.
-pub async fn log_in(upstream: &ExternalMetabase) -> Result<String, Error> {
+/// A Metabase session key from the external Metabase for `account`, or `Upstream` with what went wrong.
+pub async fn log_in(
+    upstream: &ExternalMetabase,
+    account: &MetabaseAccount,
+) -> Result<String, Error> {
     let url = format!("{}/api/session", upstream.url.trim_end_matches('/'));
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -14,7 +17,7 @@ pub async fn log_in(upstream: &ExternalMetabase) -> Result<String, Error> {
         .map_err(Error::internal)?;
     let res = client
         .post(&url)
-        .json(&json!({"username": upstream.username, "password": upstream.password}))
+        .json(&json!({"username": account.username, "password": account.password}))
         .send()
         .await
         .map_err(|_| {

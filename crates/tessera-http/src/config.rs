@@ -1,6 +1,7 @@
 //! Settings of the HTTP layer: cookies, client addresses, limits.
 
 use ipnet::IpNet;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SameSite {
@@ -50,18 +51,34 @@ pub struct HttpConfig {
     pub google_client_id: Option<String>,
 }
 
-/// `TESSERA_METABASE_URL` with the account Tessera logs in as.
-#[derive(Clone)]
+/// `TESSERA_METABASE_URL` and the accounts Tessera logs in there with.
+#[derive(Clone, Debug)]
 pub struct ExternalMetabase {
     pub url: String,
+    /// `TESSERA_METABASE_USERNAME` / `…_PASSWORD`: for everyone without an account of their own.
+    pub shared: Option<MetabaseAccount>,
+    /// `TESSERA_METABASE_CREDENTIALS_FILE`: lower-cased Tessera email → that person's Metabase account.
+    pub per_user: HashMap<String, MetabaseAccount>,
+}
+
+impl ExternalMetabase {
+    /// The person's own account, else the shared one.
+    pub fn account_for(&self, email: &str) -> Option<&MetabaseAccount> {
+        self.per_user
+            .get(&email.to_lowercase())
+            .or(self.shared.as_ref())
+    }
+}
+
+#[derive(Clone, serde::Deserialize)]
+pub struct MetabaseAccount {
     pub username: String,
     pub password: String,
 }
 
-impl std::fmt::Debug for ExternalMetabase {
+impl std::fmt::Debug for MetabaseAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExternalMetabase")
-            .field("url", &self.url)
+        f.debug_struct("MetabaseAccount")
             .field("username", &self.username)
             .field("password", &"<redacted>")
             .finish()

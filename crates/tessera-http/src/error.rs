@@ -151,6 +151,7 @@ impl IntoResponse for ApiError {
             ),
             Error::Unauthenticated => plain(StatusCode::UNAUTHORIZED, UNAUTHENTICATED),
             Error::Forbidden | Error::MissingFeature(_) => plain(StatusCode::FORBIDDEN, FORBIDDEN),
+            Error::ForbiddenBecause(message) => plain(StatusCode::FORBIDDEN, &message),
             // The only single sign-on on this surface is Google's (reference §8.8).
             Error::Sso(failure) => json_body(
                 StatusCode::UNAUTHORIZED,

@@ -14,7 +14,7 @@ use axum::Router;
 use std::sync::Arc;
 use tessera_domain::Auth;
 
-pub use config::{ExternalMetabase, HttpConfig, SameSite};
+pub use config::{ExternalMetabase, HttpConfig, MetabaseAccount, SameSite};
 
 /// Everything a handler may touch; cloned per request (two `Arc`s).
 #[derive(Clone)]

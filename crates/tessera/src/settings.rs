@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use tessera_domain::hashing::HashParams;
 use tessera_domain::password_policy::{Complexity, PasswordPolicy};
 use tessera_domain::AuthConfig;
-use tessera_http::{ExternalMetabase, HttpConfig, SameSite};
+use tessera_http::{ExternalMetabase, HttpConfig, MetabaseAccount, SameSite};
 use tessera_mail::{Security, SmtpSettings};
 use tessera_sso::{GoogleSettings, OidcSettings};
 use tessera_store::DatabaseConfig;
@@ -474,22 +474,65 @@ fn external_metabase(env: &Env) -> Result<Option<ExternalMetabase>, SettingsErro
     let Some(url) = env.get("TESSERA_METABASE_URL") else {
         return Ok(None);
     };
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
+    let url = http_url("TESSERA_METABASE_URL", url)?;
+    let shared = match (
+        env.get("TESSERA_METABASE_USERNAME"),
+        env.get("TESSERA_METABASE_PASSWORD"),
+    ) {
+        (Some(username), Some(password)) => Some(MetabaseAccount {
+            username: username.to_string(),
+            password: password.to_string(),
+        }),
+        (Some(_), None) => {
+            return Err(bad(
+                "TESSERA_METABASE_PASSWORD",
+                "required with TESSERA_METABASE_USERNAME",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(bad(
+                "TESSERA_METABASE_USERNAME",
+                "required with TESSERA_METABASE_PASSWORD",
+            ))
+        }
+        (None, None) => None,
+    };
+    let per_user = match env.get("TESSERA_METABASE_CREDENTIALS_FILE") {
+        Some(path) => metabase_accounts(path)?,
+        None => HashMap::new(),
+    };
+    if shared.is_none() && per_user.is_empty() {
         return Err(bad(
-            "TESSERA_METABASE_URL",
-            format!("expected an http(s) URL, got {url:?}"),
+            "TESSERA_METABASE_USERNAME",
+            "TESSERA_METABASE_URL needs TESSERA_METABASE_USERNAME and TESSERA_METABASE_PASSWORD, or TESSERA_METABASE_CREDENTIALS_FILE",
         ));
     }
-    let need = |name: &'static str| {
-        env.get(name)
-            .map(str::to_string)
-            .ok_or_else(|| bad(name, "required with TESSERA_METABASE_URL"))
-    };
     Ok(Some(ExternalMetabase {
         url: url.trim_end_matches('/').to_string(),
-        username: need("TESSERA_METABASE_USERNAME")?,
-        password: need("TESSERA_METABASE_PASSWORD")?,
+        shared,
+        per_user,
     }))
+}
+
+/// `{"<tessera email>": {"username": "…", "password": "…"}, …}`; emails compared lower-cased.
+fn metabase_accounts(path: &str) -> Result<HashMap<String, MetabaseAccount>, SettingsError> {
+    const NAME: &str = "TESSERA_METABASE_CREDENTIALS_FILE";
+    let text =
+        std::fs::read_to_string(path).map_err(|e| bad(NAME, format!("cannot read {path}: {e}")))?;
+    let accounts: HashMap<String, MetabaseAccount> = serde_json::from_str(&text).map_err(|e| {
+        bad(
+            NAME,
+            format!(
+                "{path} must map emails to {{\"username\", \"password\"}} (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    Ok(accounts
+        .into_iter()
+        .map(|(email, account)| (email.trim().to_lowercase(), account))
+        .collect())
 }
 
 #[cfg(test)]
@@ -594,6 +637,55 @@ mod tests {
         assert!(s.auth.new_sso_user_admin_mail);
         let s = Settings::from_env(&env(&[("MB_SEND_NEW_SSO_USER_ADMIN_EMAIL", "false")])).unwrap();
         assert!(!s.auth.new_sso_user_admin_mail);
+    }
+
+    #[test]
+    fn external_metabase_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("accounts.json");
+        std::fs::write(
+            &file,
+            r#"{"Ada@Example.com": {"username": "ada", "password": "pw"}}"#,
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        let s = Settings::from_env(&env(&[
+            ("TESSERA_METABASE_URL", "http://mb:3000/"),
+            ("TESSERA_METABASE_CREDENTIALS_FILE", path),
+        ]))
+        .unwrap();
+        let mb = s.http.external_metabase.unwrap();
+        assert_eq!(mb.url, "http://mb:3000");
+        assert_eq!(mb.account_for("ada@example.com").unwrap().username, "ada");
+        assert!(mb.account_for("bob@example.com").is_none());
+        assert!(
+            !format!("{mb:?}").contains("pw"),
+            "passwords stay out of Debug"
+        );
+
+        std::fs::write(&file, r#"{"ada@example.com": "pw"}"#).unwrap();
+        let e = Settings::from_env(&env(&[
+            ("TESSERA_METABASE_URL", "http://mb"),
+            ("TESSERA_METABASE_CREDENTIALS_FILE", path),
+        ]))
+        .unwrap_err();
+        assert_eq!(e.setting, "TESSERA_METABASE_CREDENTIALS_FILE");
+        assert!(!e.problem.contains("pw"), "{}", e.problem);
+        let e = Settings::from_env(&env(&[
+            ("TESSERA_METABASE_URL", "http://mb"),
+            (
+                "TESSERA_METABASE_CREDENTIALS_FILE",
+                "/nonexistent/accounts.json",
+            ),
+        ]))
+        .unwrap_err();
+        assert_eq!(e.setting, "TESSERA_METABASE_CREDENTIALS_FILE");
+        let e = Settings::from_env(&env(&[
+            ("TESSERA_METABASE_URL", "http://mb"),
+            ("TESSERA_METABASE_USERNAME", "u"),
+        ]))
+        .unwrap_err();
+        assert_eq!(e.setting, "TESSERA_METABASE_PASSWORD");
     }
 
     #[test]

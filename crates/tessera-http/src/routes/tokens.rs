@@ -69,6 +69,7 @@ impl IntoResponse for TokenError {
                 "The access token is missing, invalid or expired.",
             ),
             Error::Throttled { message: text, .. } => message(StatusCode::TOO_MANY_REQUESTS, &text),
+            Error::ForbiddenBecause(text) => message(StatusCode::FORBIDDEN, &text),
             Error::MissingFeature(feature) => message(
                 StatusCode::FORBIDDEN,
                 &format!("This needs the feature {feature:?}, which none of your groups grants."),
@@ -217,7 +218,12 @@ pub async fn metabase_login(
             .to_string(),
         Some(upstream) => {
             state.auth.require_feature(&user, "reports/edit").await?;
-            crate::bridge::log_in(upstream).await?
+            let account = upstream.account_for(&user.email).ok_or_else(|| {
+                Error::ForbiddenBecause(
+                    "No account at the external Metabase is configured for you.".into(),
+                )
+            })?;
+            crate::bridge::log_in(upstream, account).await?
         }
     };
     let options = CookieOptions {

@@ -14,6 +14,7 @@ on_both_backends!(
     logout_deactivation_and_password_changes_end_tokens,
     the_bridge_needs_reports_edit_and_hands_over_a_session,
     the_bridge_logs_in_to_an_external_metabase,
+    the_bridge_uses_each_persons_own_metabase_account,
 );
 
 async fn token_call(
@@ -514,5 +515,75 @@ async fn the_bridge_logs_in_to_an_external_metabase(backend: Backend) {
             .unwrap()
             .contains("could not be reached"),
         "{body}"
+    );
+}
+
+async fn the_bridge_uses_each_persons_own_metabase_account(backend: Backend) {
+    let metabase = TestApp::spawn(backend).await;
+    metabase.create_user("pat@metabase.example", false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("metabase-accounts.json");
+    std::fs::write(
+        &file,
+        json!({"P@Example.com": {"username": "pat@metabase.example", "password": PASSWORD}})
+            .to_string(),
+    )
+    .unwrap();
+    // Per-person accounts only: nobody falls back to a shared one.
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("TESSERA_METABASE_URL", &metabase.base),
+            ("TESSERA_METABASE_CREDENTIALS_FILE", file.to_str().unwrap()),
+        ],
+    )
+    .await;
+    let admin = app.setup_admin("boss@example.com").await;
+    app.call(
+        Method::PUT,
+        "/api/permissions/group/1",
+        &admin,
+        Some(json!({"features": ["reports/edit"]})),
+    )
+    .await;
+    app.create_user("p@example.com", false).await;
+    app.create_user("q@example.com", false).await;
+
+    let token = token_for(&app, "p@example.com").await;
+    let res = app
+        .http
+        .post(app.url("/users/metabase_login"))
+        .header("X-Access-Token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = cookie_named(res.headers(), "metabase.SESSION").unwrap();
+    let key = cookie
+        .trim_start_matches("metabase.SESSION=")
+        .split(';')
+        .next()
+        .unwrap();
+    let (status, me) = metabase
+        .call(Method::GET, "/api/user/current", key, None)
+        .await;
+    assert_eq!(
+        (status, me["email"].clone()),
+        (200, json!("pat@metabase.example"))
+    );
+
+    let token = token_for(&app, "q@example.com").await;
+    let (status, body) = token_call(
+        &app,
+        Method::POST,
+        "/users/metabase_login",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        body["message"],
+        "No account at the external Metabase is configured for you."
     );
 }
