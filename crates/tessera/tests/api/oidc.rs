@@ -115,6 +115,31 @@ async fn browser_flow_ends_in_a_session(backend: Backend) {
     assert_eq!(res.status(), 401);
 }
 
+async fn a_real_browser_signs_in_end_to_end(backend: Backend) {
+    let Some(chromium) = crate::peers::chromium() else {
+        return;
+    };
+    let Some(peer) = OidcPeer::start() else {
+        return;
+    };
+    let (app, _) = app_with(
+        backend,
+        &peer,
+        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
+    )
+    .await;
+    // Start → provider → callback → the page it returns to, which only a signed-in browser may read:
+    // the state cookie and the session cookie both have to work in a real browser for this to show
+    // the user.
+    let page = crate::peers::browse(
+        chromium,
+        app.url("/auth/oidc/start?login_hint=ada&return_to=/api/user/current"),
+    )
+    .await;
+    assert!(page.contains(r#""email":"ada@example.com""#), "{page}");
+    assert!(page.contains(r#""sso_source":"oidc""#), "{page}");
+}
+
 async fn callback_needs_the_browsers_own_state(backend: Backend) {
     let Some(peer) = OidcPeer::start() else {
         return;
@@ -431,6 +456,7 @@ async fn unconfigured_or_unreachable_providers(backend: Backend) {
 
 on_both_backends!(
     browser_flow_ends_in_a_session,
+    a_real_browser_signs_in_end_to_end,
     callback_needs_the_browsers_own_state,
     token_login_with_state_and_with_client_pkce_less_code,
     expired_id_tokens_are_refused,

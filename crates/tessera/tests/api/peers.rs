@@ -1,5 +1,5 @@
-//! Real test peers run beside the app: the Python venv with the real clients, and an SMTP server
-//! (aiosmtpd) whose received mail is read back over its small HTTP API.
+//! Real test peers run beside the app: the Python venv with the real clients, an SMTP server
+//! (aiosmtpd) whose received mail is read back over its small HTTP API, and headless Chromium.
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -21,6 +21,48 @@ pub fn clients_python() -> Option<PathBuf> {
         eprintln!("!!! test SKIPPED: Python test peers missing; run tests/clients/setup-venv.sh");
     }
     python
+}
+
+/// Debian's `chromium` (or `TESSERA_CHROMIUM`). Missing outside CI: the caller skips, loudly.
+pub fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("TESSERA_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but Chromium is not installed (apt-get install chromium)"
+    );
+    eprintln!("!!! test SKIPPED: no Chromium at {}", path.display());
+    None
+}
+
+/// The page headless Chromium ends up on after loading `url` (redirects and cookies and all), as
+/// serialised DOM.
+pub async fn browse(chromium: PathBuf, url: String) -> String {
+    tokio::task::spawn_blocking(move || {
+        let profile = tempfile::tempdir().unwrap();
+        let out = Command::new("timeout")
+            .arg("60")
+            .arg(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(["--dump-dom", &url])
+            .stderr(Stdio::null())
+            .output()
+            .expect("run chromium");
+        assert!(out.status.success(), "chromium exited with {}", out.status);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    })
+    .await
+    .unwrap()
 }
 
 /// A running `tests/peers/smtp_sink.py`.
