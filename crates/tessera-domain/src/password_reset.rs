@@ -71,7 +71,7 @@ impl Auth {
     }
 
     /// Metabase's `throttle/check`: refused attempts are not recorded, the others are.
-    async fn check_throttles(
+    pub(crate) async fn check_throttles(
         &self,
         pairs: &[(Throttler, &str)],
         field: &'static str,

@@ -144,13 +144,19 @@ impl Auth {
             .ok_or_else(|| Error::Refused("OIDC login is not configured on this server.".into()))
     }
 
-    /// `GET /auth/oidc/start`: where to send the browser; the state's secrets stay here.
+    /// `GET /auth/oidc/start`: where to send the browser; the state's secrets stay here. Starts are
+    /// counted per client address (100 an hour), since each one is stored.
     pub async fn begin_oidc_login(
         &self,
         login_hint: Option<&str>,
         return_to: Option<&str>,
+        client: &ClientContext,
     ) -> Result<OidcAuthorization, Error> {
         let oidc = self.oidc()?;
+        if let Some(ip) = client.ip.as_deref() {
+            self.check_throttles(&[(Throttler::OidcStartIp, ip)], "state")
+                .await?;
+        }
         let auth = oidc.provider.authorization(login_hint).await?;
         let attempt = OidcLoginAttempt {
             nonce: auth.nonce.clone(),

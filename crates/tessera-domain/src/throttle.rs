@@ -11,6 +11,8 @@ pub enum Throttler {
     ForgotPasswordEmail,
     ForgotPasswordIp,
     ResetPasswordIp,
+    /// Browser OpenID logins started: each writes a row, so a client may not start without bound.
+    OidcStartIp,
 }
 
 impl Throttler {
@@ -21,6 +23,7 @@ impl Throttler {
             Self::ForgotPasswordEmail => "forgot-password-email",
             Self::ForgotPasswordIp => "forgot-password-ip",
             Self::ResetPasswordIp => "reset-password-ip",
+            Self::OidcStartIp => "oidc-start-ip",
         }
     }
 
@@ -34,6 +37,7 @@ impl Throttler {
                 ..ThrottlePolicy::new(3)
             },
             Self::ResetPasswordIp => ThrottlePolicy::new(10),
+            Self::OidcStartIp => ThrottlePolicy::new(100),
         }
     }
 }

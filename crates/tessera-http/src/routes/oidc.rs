@@ -62,7 +62,11 @@ pub async fn start(
 ) -> TokenResult<Response> {
     let auth = state
         .auth
-        .begin_oidc_login(params.login_hint.as_deref(), params.return_to.as_deref())
+        .begin_oidc_login(
+            params.login_hint.as_deref(),
+            params.return_to.as_deref(),
+            &client.context,
+        )
         .await?;
     let secure = if client.https { ";Secure" } else { "" };
     let cookie = format!(

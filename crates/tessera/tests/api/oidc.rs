@@ -408,6 +408,34 @@ async fn who_may_sign_in(backend: Backend) {
     assert_eq!(body["message"], "Your account is disabled.");
 }
 
+async fn starts_are_limited_per_address(backend: Backend) {
+    let Some(peer) = OidcPeer::start() else {
+        return;
+    };
+    let (app, _) = app_with(backend, &peer, &[]).await;
+    for _ in 0..100 {
+        start(&app, "").await;
+    }
+    let res = app
+        .http
+        .get(app.url("/auth/oidc/start"))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = body_of(res).await;
+    assert_eq!(status, 429);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Too many attempts"),
+        "{body}"
+    );
+    // The hour passes; so does the limit.
+    app.clock.advance(chrono::Duration::minutes(61));
+    start(&app, "").await;
+}
+
 async fn unconfigured_or_unreachable_providers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (status, body) = oidc_login(&app, json!({"code": "c"})).await;
@@ -461,5 +489,6 @@ on_both_backends!(
     token_login_with_state_and_with_client_pkce_less_code,
     expired_id_tokens_are_refused,
     who_may_sign_in,
+    starts_are_limited_per_address,
     unconfigured_or_unreachable_providers,
 );
