@@ -117,14 +117,15 @@ pub struct SsoProviders {
     pub google: Option<SsoProvider<dyn IdTokenVerifier>>,
 }
 
-/// A path on this server, or `/`: never another site, so the login cannot be an open redirect.
+/// A path on this server, or `/`: never another site, so the login cannot be an open redirect. Only
+/// visible ASCII (percent-encode the rest), so it always makes a valid `Location` header.
 pub fn safe_return_path(raw: Option<&str>) -> String {
     match raw.map(str::trim) {
         Some(p)
             if p.starts_with('/')
                 && !p.starts_with("//")
                 && !p.contains('\\')
-                && !p.chars().any(char::is_control) =>
+                && p.chars().all(|c| c.is_ascii_graphic()) =>
         {
             p.to_string()
         }

@@ -10,7 +10,7 @@ use crate::routes::tokens::TokenResult;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -22,6 +22,7 @@ use tessera_domain::Error;
 /// Binds a login to the browser that started it, so nobody can finish their login in someone
 /// else's browser (login CSRF).
 const STATE_COOKIE: &str = "tessera.OIDC_STATE";
+const CLEAR_STATE_COOKIE: &str = "tessera.OIDC_STATE=;Path=/auth/oidc;Max-Age=0";
 
 /// `POST /users/oidc_login` `{code, state?, code_verifier?}` → `{"token"}`.
 pub async fn token_login(
@@ -116,12 +117,9 @@ pub async fn callback(
     let mut response = with_session(&state, &key, false, client.https, json!({}));
     *response.status_mut() = StatusCode::SEE_OTHER;
     let headers = response.headers_mut();
-    headers.insert(LOCATION, return_to.parse().map_err(|_| Error::NotFound)?);
-    headers.append(
-        SET_COOKIE,
-        format!("{STATE_COOKIE}=;Path=/auth/oidc;Max-Age=0")
-            .parse()
-            .expect("a static cookie is a valid header"),
-    );
+    // `safe_return_path` keeps to visible ASCII, so the fallback is only a guard.
+    let location = HeaderValue::from_str(&return_to).unwrap_or(HeaderValue::from_static("/"));
+    headers.insert(LOCATION, location);
+    headers.append(SET_COOKIE, HeaderValue::from_static(CLEAR_STATE_COOKIE));
     Ok(response)
 }
