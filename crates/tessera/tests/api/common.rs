@@ -299,6 +299,18 @@ impl TestApp {
         body_of(self.send(method, path, key, body).await).await
     }
 
+    /// `DELETE /api/user/:id` as `admin`; the status.
+    pub async fn deactivate(&self, admin: &str, id: i64) -> u16 {
+        self.call(
+            reqwest::Method::DELETE,
+            &format!("/api/user/{id}"),
+            admin,
+            None,
+        )
+        .await
+        .0
+    }
+
     pub async fn user_count(&self) -> i64 {
         self.auth.store().user_count().await.unwrap()
     }
@@ -317,6 +329,16 @@ pub fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
     set_cookies(headers)
         .into_iter()
         .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+/// The key in a `metabase.SESSION=<key>;…` Set-Cookie.
+pub fn session_key(cookie: &str) -> String {
+    cookie
+        .trim_start_matches("metabase.SESSION=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 /// The status and the body as JSON (a plain-text body becomes a JSON string).

@@ -2,20 +2,10 @@
 //! in for Google (issuer and key URL pointed at it).
 
 use crate::common::{body_of, cookie_named, Backend, TestApp};
-use crate::oidc_peer::{OidcPeer, GOOGLE_CLIENT, OTHER_CLIENT};
+use crate::oidc_peer::{app_using, app_with_provider, OidcPeer, Role, GOOGLE_CLIENT, OTHER_CLIENT};
 use crate::on_both_backends;
 use crate::peers::SmtpSink;
 use serde_json::{json, Value};
-
-async fn app_with(backend: Backend, peer: &OidcPeer, extra: &[(&str, &str)]) -> (TestApp, String) {
-    let env = peer.google_env();
-    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    vars.extend_from_slice(extra);
-    let app = TestApp::spawn_with(backend, &vars).await;
-    app.clock.set(chrono::Utc::now());
-    let admin = app.setup_admin("admin@example.com").await;
-    (app, admin)
-}
 
 async fn google_auth(app: &TestApp, body: Value) -> (reqwest::header::HeaderMap, u16, Value) {
     let res = app.post("/api/session/google_auth", body).await;
@@ -31,10 +21,9 @@ fn error_of(body: &Value) -> &str {
 }
 
 async fn signs_in_existing_people_with_cookies(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
+    let Some((peer, app, _)) = app_with_provider(backend, Role::Google, &[]).await else {
         return;
     };
-    let (app, _) = app_with(backend, &peer, &[]).await;
     let id = app.create_user("ada@example.com", false).await;
     let props = app.properties().await;
     assert_eq!(props["google-auth-client-id"], GOOGLE_CLIENT.0);
@@ -74,10 +63,9 @@ async fn signs_in_existing_people_with_cookies(backend: Backend) {
 }
 
 async fn refuses_tokens_it_should_not_trust(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
+    let Some((peer, app, _)) = app_with_provider(backend, Role::Google, &[]).await else {
         return;
     };
-    let (app, _) = app_with(backend, &peer, &[]).await;
     app.create_user("ada@example.com", false).await;
     app.create_user("eve@example.com", false).await;
 
@@ -122,15 +110,15 @@ async fn refuses_tokens_it_should_not_trust(backend: Backend) {
 }
 
 async fn creates_accounts_only_for_the_allowed_domain(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
-        return;
-    };
-    let (app, admin) = app_with(
+    let Some((peer, app, admin)) = app_with_provider(
         backend,
-        &peer,
+        Role::Google,
         &[("MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN", "corp.example")],
     )
-    .await;
+    .await
+    else {
+        return;
+    };
     let before = app.user_count().await;
     let token = peer.id_token(GOOGLE_CLIENT, "ada").await;
     let (_, status, body) = google_auth(&app, json!({"token": token})).await;
@@ -154,15 +142,7 @@ async fn creates_accounts_only_for_the_allowed_domain(backend: Backend) {
     assert_eq!(app.user_count().await, before + 1);
 
     // Deactivated: refused in Metabase's words.
-    let (status, _) = app
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/api/user/{}", bob.id),
-            &admin,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    assert_eq!(app.deactivate(&admin, bob.id).await, 200);
     let token = peer.id_token(GOOGLE_CLIENT, "bob").await;
     let (_, status, body) = google_auth(&app, json!({"token": token})).await;
     assert_eq!(
@@ -182,7 +162,7 @@ async fn follows_a_key_rotation(backend: Backend) {
     let Some(mut peer) = OidcPeer::start() else {
         return;
     };
-    let (app, _) = app_with(backend, &peer, &[]).await;
+    let (app, _) = app_using(backend, &peer, Role::Google, &[]).await;
     app.create_user("ada@example.com", false).await;
     let token = peer.id_token(GOOGLE_CLIENT, "ada").await;
     let (_, status, _) = google_auth(&app, json!({"token": token})).await;
@@ -200,7 +180,7 @@ async fn withdrawn_keys_stop_working_within_the_hour(backend: Backend) {
     let Some(mut peer) = OidcPeer::start_with_ttl(3 * 3600) else {
         return;
     };
-    let (app, _) = app_with(backend, &peer, &[]).await;
+    let (app, _) = app_using(backend, &peer, Role::Google, &[]).await;
     app.create_user("ada@example.com", false).await;
     let old = peer.id_token(GOOGLE_CLIENT, "ada").await;
     let (_, status, _) = google_auth(&app, json!({"token": old})).await;
@@ -224,10 +204,9 @@ async fn withdrawn_keys_stop_working_within_the_hour(backend: Backend) {
 }
 
 async fn failures_count_against_the_address(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
+    let Some((peer, app, _)) = app_with_provider(backend, Role::Google, &[]).await else {
         return;
     };
-    let (app, _) = app_with(backend, &peer, &[]).await;
     app.create_user("ada@example.com", false).await;
     for _ in 0..50 {
         let (_, status, _) = google_auth(&app, json!({"token": "forged"})).await;

@@ -1,23 +1,14 @@
 //! OpenID Connect login against a real provider (npm `oidc-provider`): the browser flow ending in a
 //! Metabase session, and `POST /users/oidc_login` ending in an access token.
 
-use crate::common::{body_of, cookie_named, Backend, TestApp};
-use crate::oidc_peer::{query_param, OidcPeer, OTHER_CLIENT};
+use crate::common::{body_of, cookie_named, session_key, Backend, TestApp};
+use crate::oidc_peer::{app_with_provider, query_param, OidcPeer, Role, OTHER_CLIENT};
 use crate::on_both_backends;
 use reqwest::header::{COOKIE, LOCATION};
 use serde_json::{json, Value};
 
-/// An app using `peer` for OIDC, set up with an admin, its clock at the provider's (real) time so
-/// the ID tokens' expiry means something; only the test moves it on.
-async fn app_with(backend: Backend, peer: &OidcPeer, extra: &[(&str, &str)]) -> (TestApp, String) {
-    let env = peer.oidc_env();
-    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    vars.extend_from_slice(extra);
-    let app = TestApp::spawn_with(backend, &vars).await;
-    app.clock.set(chrono::Utc::now());
-    let admin = app.setup_admin("admin@example.com").await;
-    (app, admin)
-}
+/// The provider's `ada` (example.com) may create an account; `bob` (corp.example) may not.
+const AUTO_CREATE: (&str, &str) = ("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com");
 
 /// `GET /auth/oidc/start`: the provider URL and the state cookie it set.
 async fn start(app: &TestApp, query: &str) -> (String, String) {
@@ -57,15 +48,10 @@ async fn oidc_login(app: &TestApp, body: Value) -> (u16, Value) {
 }
 
 async fn browser_flow_ends_in_a_session(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
+    let Some((peer, app, admin)) = app_with_provider(backend, Role::Oidc, &[AUTO_CREATE]).await
+    else {
         return;
     };
-    let (app, admin) = app_with(
-        backend,
-        &peer,
-        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
-    )
-    .await;
     let (url, cookie) = start(&app, "?login_hint=ada&return_to=/admin/people").await;
     assert!(url.starts_with(&peer.issuer), "{url}");
     for p in ["state", "nonce", "code_challenge"] {
@@ -83,13 +69,9 @@ async fn browser_flow_ends_in_a_session(backend: Backend) {
     assert_eq!(res.headers()[LOCATION], "/admin/people");
     let session = cookie_named(res.headers(), "metabase.SESSION").expect("session cookie");
     assert!(session.contains("HttpOnly"), "{session}");
-    let key = session
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("metabase.SESSION=");
+    let key = session_key(&session);
 
-    let (status, me) = body_of(app.get_with_session("/api/user/current", key).await).await;
+    let (status, me) = body_of(app.get_with_session("/api/user/current", &key).await).await;
     assert_eq!(status, 200);
     assert_eq!(me["email"], "ada@example.com");
     assert_eq!(me["sso_source"], "oidc");
@@ -119,15 +101,9 @@ async fn a_real_browser_signs_in_end_to_end(backend: Backend) {
     let Some(chromium) = crate::peers::chromium() else {
         return;
     };
-    let Some(peer) = OidcPeer::start() else {
+    let Some((_peer, app, _)) = app_with_provider(backend, Role::Oidc, &[AUTO_CREATE]).await else {
         return;
     };
-    let (app, _) = app_with(
-        backend,
-        &peer,
-        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
-    )
-    .await;
     // Start → provider → callback → the page it returns to, which only a signed-in browser may read:
     // the state cookie and the session cookie both have to work in a real browser for this to show
     // the user.
@@ -141,15 +117,9 @@ async fn a_real_browser_signs_in_end_to_end(backend: Backend) {
 }
 
 async fn callback_needs_the_browsers_own_state(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
+    let Some((peer, app, _)) = app_with_provider(backend, Role::Oidc, &[AUTO_CREATE]).await else {
         return;
     };
-    let (app, _) = app_with(
-        backend,
-        &peer,
-        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
-    )
-    .await;
     let (url, cookie) = start(&app, "?login_hint=ada").await;
     let (_, other_cookie) = start(&app, "").await;
     let back = peer.log_in(&url, "ada").await;
@@ -197,15 +167,9 @@ async fn callback_needs_the_browsers_own_state(backend: Backend) {
 }
 
 async fn token_login_with_state_and_with_client_pkce_less_code(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
+    let Some((peer, app, _)) = app_with_provider(backend, Role::Oidc, &[AUTO_CREATE]).await else {
         return;
     };
-    let (app, _) = app_with(
-        backend,
-        &peer,
-        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
-    )
-    .await;
     let (status, options) = body_of(
         app.http
             .get(app.url("/users/auth_options"))
@@ -279,15 +243,9 @@ async fn token_login_with_state_and_with_client_pkce_less_code(backend: Backend)
 }
 
 async fn expired_id_tokens_are_refused(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
+    let Some((peer, app, _)) = app_with_provider(backend, Role::Oidc, &[AUTO_CREATE]).await else {
         return;
     };
-    let (app, _) = app_with(
-        backend,
-        &peer,
-        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
-    )
-    .await;
     // The provider's ID tokens live an hour: the code is fresh, but by this server's clock the token
     // it yields has expired.
     let code = code_for(&peer, &app, "tessera", "ada").await;
@@ -314,15 +272,10 @@ async fn expired_id_tokens_are_refused(backend: Backend) {
 }
 
 async fn who_may_sign_in(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
+    let Some((peer, app, admin)) = app_with_provider(backend, Role::Oidc, &[AUTO_CREATE]).await
+    else {
         return;
     };
-    let (app, admin) = app_with(
-        backend,
-        &peer,
-        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
-    )
-    .await;
     let login = |account: &'static str| {
         let (app, peer) = (&app, &peer);
         async move {
@@ -394,25 +347,16 @@ async fn who_may_sign_in(backend: Backend) {
     assert_eq!(app.user_count().await, before + 2);
 
     // Deactivated: refused, and not revived.
-    let (status, _) = app
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/api/user/{}", ada.id),
-            &admin,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    assert_eq!(app.deactivate(&admin, ada.id).await, 200);
     let (status, body) = login("ada").await;
     assert_eq!(status, 401);
     assert_eq!(body["message"], "Your account is disabled.");
 }
 
 async fn starts_are_limited_per_address(backend: Backend) {
-    let Some(peer) = OidcPeer::start() else {
+    let Some((_peer, app, _)) = app_with_provider(backend, Role::Oidc, &[]).await else {
         return;
     };
-    let (app, _) = app_with(backend, &peer, &[]).await;
     for _ in 0..100 {
         start(&app, "").await;
     }

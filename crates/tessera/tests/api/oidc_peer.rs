@@ -1,6 +1,7 @@
 //! A real OpenID provider beside the app: `tests/peers/oidc/provider.mjs` (npm `oidc-provider`), and a
 //! headless browser's walk through its login (see that folder's README for the sequence).
 
+use crate::common::{Backend, TestApp};
 use reqwest::header::LOCATION;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -179,6 +180,44 @@ impl OidcPeer {
         let body: Value = res.json().await.unwrap();
         body["id_token"].as_str().unwrap().to_string()
     }
+}
+
+/// The part a test gives the provider.
+pub enum Role {
+    Oidc,
+    Google,
+}
+
+/// A provider in `role`, and an app using it, set up with an admin (whose session key comes back) and
+/// its clock at the provider's real time so ID-token expiry means something; only the test moves it.
+/// `None` (skip) without the provider's packages.
+pub async fn app_with_provider(
+    backend: Backend,
+    role: Role,
+    extra: &[(&str, &str)],
+) -> Option<(OidcPeer, TestApp, String)> {
+    let peer = OidcPeer::start()?;
+    let (app, admin) = app_using(backend, &peer, role, extra).await;
+    Some((peer, app, admin))
+}
+
+/// [`app_with_provider`] for a provider the test started itself.
+pub async fn app_using(
+    backend: Backend,
+    peer: &OidcPeer,
+    role: Role,
+    extra: &[(&str, &str)],
+) -> (TestApp, String) {
+    let env = match role {
+        Role::Oidc => peer.oidc_env(),
+        Role::Google => peer.google_env(),
+    };
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.extend_from_slice(extra);
+    let app = TestApp::spawn_with(backend, &vars).await;
+    app.clock.set(chrono::Utc::now());
+    let admin = app.setup_admin("admin@example.com").await;
+    (app, admin)
 }
 
 impl Drop for OidcPeer {

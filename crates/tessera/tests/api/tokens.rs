@@ -400,12 +400,7 @@ async fn the_bridge_needs_reports_edit_and_hands_over_a_session(backend: Backend
         cookie.contains(";HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-    let key = cookie
-        .trim_start_matches("metabase.SESSION=")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let key = session_key(&cookie);
     let (status, me) = app.call(Method::GET, "/api/user/current", &key, None).await;
     assert_eq!(
         (status, me["email"].clone()),
@@ -455,12 +450,7 @@ async fn the_bridge_logs_in_to_an_external_metabase(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 200);
     let cookie = cookie_named(res.headers(), "metabase.SESSION").unwrap();
-    let key = cookie
-        .trim_start_matches("metabase.SESSION=")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let key = session_key(&cookie);
     let (status, me) = metabase
         .call(Method::GET, "/api/user/current", &key, None)
         .await;
@@ -559,13 +549,9 @@ async fn the_bridge_uses_each_persons_own_metabase_account(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 200);
     let cookie = cookie_named(res.headers(), "metabase.SESSION").unwrap();
-    let key = cookie
-        .trim_start_matches("metabase.SESSION=")
-        .split(';')
-        .next()
-        .unwrap();
+    let key = session_key(&cookie);
     let (status, me) = metabase
-        .call(Method::GET, "/api/user/current", key, None)
+        .call(Method::GET, "/api/user/current", &key, None)
         .await;
     assert_eq!(
         (status, me["email"].clone()),
