@@ -396,6 +396,8 @@ mod tests {
             "",
             "x",
             "/a\nb",
+            "/é",
+            "/a b",
         ] {
             assert_eq!(safe_return_path(Some(bad)), "/", "{bad:?}");
         }

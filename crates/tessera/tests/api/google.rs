@@ -103,10 +103,18 @@ async fn refuses_tokens_it_should_not_trust(backend: Backend) {
         (401, "Invalid Google Sign-In token.")
     );
 
-    // A body without a token.
-    let (_, status, body) = google_auth(&app, json!({})).await;
+    // Bodies without a usable token: 400, no session, nobody made.
+    let users = app.user_count().await;
+    let (headers, status, body) = google_auth(&app, json!({})).await;
     assert_eq!(status, 400);
     assert_eq!(body["errors"]["token"], "value must be a non-blank string.");
+    assert!(cookie_named(&headers, "metabase.SESSION").is_none());
+    let (_, status, body) = google_auth(&app, json!({"token": 5})).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"]["token"], "value must be a non-blank string.");
+    let (_, status, _) = google_auth(&app, json!({"token": "   "})).await;
+    assert_eq!(status, 400);
+    assert_eq!(app.user_count().await, users);
 }
 
 async fn creates_accounts_only_for_the_allowed_domain(backend: Backend) {

@@ -120,7 +120,7 @@ async fn callback_needs_the_browsers_own_state(backend: Backend) {
     let Some((peer, app, _)) = app_with_provider(backend, Role::Oidc, &[AUTO_CREATE]).await else {
         return;
     };
-    let (url, cookie) = start(&app, "?login_hint=ada").await;
+    let (url, cookie) = start(&app, "?login_hint=ada&return_to=https://evil.example/").await;
     let (_, other_cookie) = start(&app, "").await;
     let back = peer.log_in(&url, "ada").await;
 
@@ -144,9 +144,31 @@ async fn callback_needs_the_browsers_own_state(backend: Backend) {
         body_of(callback(&app, &forged, Some("tessera.OIDC_STATE=forged")).await).await;
     assert_eq!(status, 401);
 
-    // None of that spent the real attempt.
+    // The right state without a code: a clear 400.
+    let mut codeless = back.clone();
+    let state = query_param(&back, "state").unwrap();
+    codeless
+        .query_pairs_mut()
+        .clear()
+        .append_pair("state", &state);
+    let (status, body) = body_of(callback(&app, &codeless, Some(&cookie)).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["message"], "The callback carries no code.");
+
+    // None of that spent the real attempt, nor made anyone a session.
+    assert!(app
+        .auth
+        .user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .is_none());
     let res = callback(&app, &back, Some(&cookie)).await;
     assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()[LOCATION],
+        "/",
+        "another site is no place to return to"
+    );
 
     // A provider's refusal comes back as an error, not a session.
     let (url, cookie) = start(&app, "").await;
@@ -238,8 +260,31 @@ async fn token_login_with_state_and_with_client_pkce_less_code(backend: Backend)
     assert_eq!(status, 400);
     assert!(body["message"].as_str().unwrap().contains("code"), "{body}");
     assert!(!body.to_string().contains("s3cret"), "{body}");
-    let (status, _) = oidc_login(&app, json!({"code": 42})).await;
-    assert_eq!(status, 400);
+    let users = app.user_count().await;
+    for bad in [
+        json!({"code": 42}),
+        json!({"code": "c", "state": 5}),
+        json!({"code": "c", "code_verifier": []}),
+        json!(["code"]),
+    ] {
+        let (status, body) = oidc_login(&app, bad.clone()).await;
+        assert_eq!(status, 400, "{bad}");
+        assert!(body["message"].is_string(), "{body}");
+    }
+    let res = app
+        .http
+        .post(app.url("/users/oidc_login"))
+        .header("Content-Type", "application/json")
+        .body("{\"code\":")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = body_of(res).await;
+    assert_eq!(
+        (status, body["message"].clone()),
+        (400, json!("Malformed JSON in request body."))
+    );
+    assert_eq!(app.user_count().await, users, "bad bodies create nobody");
 }
 
 async fn expired_id_tokens_are_refused(backend: Backend) {
