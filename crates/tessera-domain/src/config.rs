@@ -1,7 +1,7 @@
 //! The settings the use cases depend on. Parsing them from the environment is the binary's job.
 
-use crate::hashing::HashParams;
-use crate::password_policy::PasswordPolicy;
+use crate::policy::hashing::HashParams;
+use crate::policy::password::PasswordPolicy;
 use chrono::Duration;
 
 #[derive(Debug, Clone)]

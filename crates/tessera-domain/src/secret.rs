@@ -1,5 +1,6 @@
 //! Secrets: random generation, hashing for storage, and types that never print their contents.
 
+use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -117,6 +118,53 @@ impl TokenHash {
     }
 }
 
+/// How many leading characters of an API key it is found by.
+pub const API_KEY_PREFIX_LEN: usize = 7;
+
+/// A freshly generated API key, `mb_` + base64 of 32 random bytes. Shown once; `Debug` never shows it.
+pub struct NewKeySecret(String);
+
+impl NewKeySecret {
+    pub fn generate() -> Self {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(random_bytes(32));
+        Self(format!("mb_{encoded}"))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// What lists show and lookups start from.
+    pub fn prefix(&self) -> &str {
+        &self.0[..API_KEY_PREFIX_LEN]
+    }
+}
+
+impl fmt::Debug for NewKeySecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewKeySecret(<redacted>)")
+    }
+}
+
+/// A token-API access token: 256 random bits, URL-safe base64.
+pub struct AccessToken(String);
+
+impl AccessToken {
+    pub fn generate() -> Self {
+        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(32)))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
+
 /// `n` bytes from the operating system's CSPRNG.
 pub fn random_bytes(n: usize) -> Vec<u8> {
     let mut buf = vec![0u8; n];
@@ -144,6 +192,10 @@ mod tests {
         assert!(!format!("{key:?}").contains(key.expose()));
         let pw = Password::new("hunter2-secret");
         assert!(!format!("{pw:?}").contains("hunter2"));
+        let api_key = NewKeySecret::generate();
+        assert!(!format!("{api_key:?}").contains(api_key.expose()));
+        let token = AccessToken::generate();
+        assert!(!format!("{token:?}").contains(token.expose()));
     }
 
     #[test]

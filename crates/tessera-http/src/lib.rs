@@ -12,14 +12,14 @@ mod routes;
 
 use axum::Router;
 use std::sync::Arc;
-use tessera_domain::Auth;
+use tessera_domain::Services;
 
 pub use config::{ExternalMetabase, HttpConfig, MetabaseAccount, SameSite};
 
 /// Everything a handler may touch; cloned per request (two `Arc`s).
 #[derive(Clone)]
 pub struct AppState {
-    pub auth: Arc<Auth>,
+    pub services: Arc<Services>,
     pub config: Arc<HttpConfig>,
 }
 

@@ -52,7 +52,7 @@ pub async fn device_cookie(
     let https = is_https(req.headers());
     req.extensions_mut().insert(DeviceId(id.clone()));
     let mut res = next.run(req).await;
-    let cookie = cookies::device_cookie(&id, https, state.auth.now());
+    let cookie = cookies::device_cookie(&id, https, state.services.clock().now());
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }

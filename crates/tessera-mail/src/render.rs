@@ -1,7 +1,8 @@
 //! Text and HTML bodies from templates (minijinja, compiled into the binary). HTML output is escaped.
 
 use minijinja::{context, Environment};
-use tessera_domain::mail::{Mail, MailRenderer, RenderedMail};
+use tessera_domain::ports::mail::MailRenderer;
+use tessera_domain::types::mail::{Mail, RenderedMail};
 
 pub struct Templates {
     env: Environment<'static>,
@@ -96,7 +97,7 @@ impl MailRenderer for Templates {
             } => (
                 format!("[{app}] Password Reset Request"),
                 "sso_sign_in",
-                context! { app, name, provider, site_url },
+                context! { app, name, site_url, provider => provider_name(provider) },
             ),
             Mail::Invite {
                 name,
@@ -127,7 +128,7 @@ impl MailRenderer for Templates {
             } => (
                 format!("{new_user} created a {app} account"),
                 "new_sso_user",
-                context! { app, name, new_user, email, provider, people_link },
+                context! { app, name, new_user, email, people_link, provider => provider_name(provider) },
             ),
         };
         let (text, html) = self.render_pair(stem, ctx);
@@ -136,6 +137,15 @@ impl MailRenderer for Templates {
             text,
             html,
         }
+    }
+}
+
+/// How mail names a person's sign-in provider (their `sso_source`).
+fn provider_name(sso_source: &str) -> String {
+    match sso_source {
+        "google" => "Google".to_string(),
+        "oidc" => "your organisation's single sign-on".to_string(),
+        other => other.to_string(),
     }
 }
 

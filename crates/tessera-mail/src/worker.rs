@@ -7,7 +7,7 @@ use chrono::Duration;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
-use tessera_domain::mail::ClaimedMail;
+use tessera_domain::types::mail::ClaimedMail;
 use tessera_domain::{Clock, Store};
 
 /// When to try again after `attempts` failures, or give up.

@@ -4,7 +4,7 @@
 use openidconnect::core::CoreIdTokenClaims;
 use openidconnect::{ClaimsVerificationError, Nonce};
 use subtle::ConstantTimeEq;
-use tessera_domain::sso::{SsoFailure, SsoIdentity};
+use tessera_domain::types::sso::{SsoFailure, SsoIdentity};
 use tessera_domain::Error;
 
 pub(crate) fn identity(claims: &CoreIdTokenClaims) -> Result<SsoIdentity, Error> {

@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use openidconnect::core::{CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKeySet};
 use openidconnect::{ClientId, IssuerUrl, JsonWebKeySetUrl};
 use std::sync::Arc;
-use tessera_domain::sso::{IdTokenVerifier, SsoFailure, SsoIdentity};
+use tessera_domain::ports::sso::IdTokenVerifier;
+use tessera_domain::types::sso::{ProviderFailure, SsoFailure, SsoIdentity};
 use tessera_domain::{Clock, Error};
 use tokio::sync::RwLock;
 
@@ -86,7 +87,7 @@ impl GoogleSignIn {
                 Ok(cached.map(|(set, _)| set))
             }
             Err(e) => Err(crate::unreachable(
-                "Google's signing keys could not be fetched",
+                ProviderFailure::GoogleKeysUnavailable,
                 e,
             )),
         }

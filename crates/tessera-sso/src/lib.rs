@@ -1,5 +1,5 @@
-//! Single sign-on providers for Tessera: the domain's [`OidcProvider`](tessera_domain::sso::OidcProvider)
-//! and [`IdTokenVerifier`](tessera_domain::sso::IdTokenVerifier) ports over the `openidconnect` crate.
+//! Single sign-on providers for Tessera: the domain's [`OidcProvider`](tessera_domain::ports::sso::OidcProvider)
+//! and [`IdTokenVerifier`](tessera_domain::ports::sso::IdTokenVerifier) ports over the `openidconnect` crate.
 //! Every ID token is checked here (signature against the provider's keys, issuer, audience, expiry by
 //! the injected clock, nonce); who the person is here is the domain's business.
 
@@ -10,6 +10,7 @@ mod oidc;
 pub use google::{GoogleSettings, GoogleSignIn, GOOGLE_ISSUER, GOOGLE_JWKS_URL};
 pub use oidc::{OidcClient, OidcSettings};
 
+use tessera_domain::types::sso::ProviderFailure;
 use tessera_domain::Error;
 
 /// The client Tessera talks to providers with. Redirects are not followed: a provider that answers
@@ -24,7 +25,7 @@ fn http_client() -> Result<openidconnect::reqwest::Client, String> {
 
 /// A provider that could not be reached or answered nonsense: logged in full, told to the client as
 /// a 502 that names no internals.
-fn unreachable(what: &str, cause: impl std::fmt::Display) -> Error {
-    tracing::warn!(error = %cause, "{what}");
-    Error::Upstream(format!("{what}. Try again later."))
+fn unreachable(failure: ProviderFailure, cause: impl std::fmt::Display) -> Error {
+    tracing::warn!(error = %cause, ?failure, "single sign-on provider failed");
+    Error::Provider(failure)
 }

@@ -10,7 +10,9 @@ use openidconnect::{
 };
 use std::fmt;
 use std::sync::Arc;
-use tessera_domain::sso::{OidcAuthorization, OidcProvider, SsoFailure, SsoIdentity};
+use tessera_domain::ports::sso::OidcProvider;
+use tessera_domain::types::sso::ProviderFailure;
+use tessera_domain::types::sso::{OidcAuthorization, SsoFailure, SsoIdentity};
 use tessera_domain::{Clock, Error};
 use tokio::sync::RwLock;
 
@@ -79,7 +81,7 @@ impl OidcClient {
         }
         let discovered = CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http)
             .await
-            .map_err(|e| crate::unreachable("The OpenID provider could not be discovered", e))?;
+            .map_err(|e| crate::unreachable(ProviderFailure::OidcDiscoveryFailed, e))?;
         *self.metadata.write().await = Some(discovered.clone());
         Ok(discovered)
     }
@@ -155,16 +157,17 @@ impl OidcProvider for OidcClient {
                         Error::Sso(SsoFailure::CodeRejected)
                     }
                     other => crate::unreachable(
-                        "The OpenID provider refused Tessera's token request",
+                        ProviderFailure::OidcTokenRequestRefused,
                         format!("{other:?}: {:?}", r.error_description()),
                     ),
                 }
             }
-            other => crate::unreachable("The OpenID provider's token endpoint failed", other),
+            other => crate::unreachable(ProviderFailure::OidcTokenEndpointFailed, other),
         })?;
-        let id_token = response.extra_fields().id_token().ok_or_else(|| {
-            crate::unreachable("The OpenID provider returned no ID token", "no id_token")
-        })?;
+        let id_token = response
+            .extra_fields()
+            .id_token()
+            .ok_or_else(|| crate::unreachable(ProviderFailure::OidcNoIdToken, "no id_token"))?;
         let clock = self.clock.clone();
         let verifier = client.id_token_verifier().set_time_fn(move || clock.now());
         match id_token.claims(&verifier, claims::nonce_check(nonce)) {

@@ -1,7 +1,7 @@
 //! Row shapes as selected, and their conversion to domain types.
 
 use chrono::{DateTime, Utc};
-use tessera_domain::user::{LoginHistoryEntry, User};
+use tessera_domain::types::user::{LoginHistoryEntry, User};
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

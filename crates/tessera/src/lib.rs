@@ -5,15 +5,15 @@ pub mod settings;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tessera_domain::{Auth, Clock};
+use tessera_domain::{Clock, Services};
 use tessera_http::AppState;
 use tokio::net::TcpListener;
 
 pub use settings::{Settings, SettingsError, SsoSettings};
-use tessera_domain::sso::{SsoProvider, SsoProviders};
+use tessera_domain::ports::sso::{SsoProvider, SsoProviders};
 
 /// Opens the store (migrating it) and builds the domain services.
-pub async fn open(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<Auth>, String> {
+pub async fn open(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<Services>, String> {
     if let tessera_store::DatabaseConfig::Sqlite { path } = &settings.database {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
@@ -25,12 +25,12 @@ pub async fn open(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<Auth
         .map_err(|e| describe_store_error(&settings.database, &e))?;
     let renderer = settings.smtp.as_ref().map(|_| {
         Arc::new(tessera_mail::Templates::new(&settings.app_name))
-            as Arc<dyn tessera_domain::mail::MailRenderer>
+            as Arc<dyn tessera_domain::ports::mail::MailRenderer>
     });
-    let auth = Auth::new(store, clock.clone(), settings.auth.clone(), renderer)
-        .map_err(|e| format!("cannot start the password hasher: {e}"))?
-        .with_sso(sso_providers(&settings.sso, clock)?);
-    Ok(Arc::new(auth))
+    let sso = sso_providers(&settings.sso, clock.clone())?;
+    let services = Services::new(store, clock, settings.auth.clone(), renderer, sso)
+        .map_err(|e| format!("cannot start the password hasher: {e}"))?;
+    Ok(Arc::new(services))
 }
 
 /// The configured providers, not yet contacted: a provider that is down delays its logins, not start-up.
@@ -54,7 +54,7 @@ fn sso_providers(sso: &SsoSettings, clock: Arc<dyn Clock>) -> Result<SsoProvider
 /// Starts delivering the outbox when SMTP is configured; stops when `stop` turns.
 pub fn spawn_mail_worker(
     settings: &Settings,
-    auth: &Auth,
+    services: &Services,
     every: std::time::Duration,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
@@ -62,8 +62,8 @@ pub fn spawn_mail_worker(
         return Ok(None);
     };
     let worker = tessera_mail::OutboxWorker::new(
-        auth.store().clone(),
-        auth.clock().clone(),
+        services.store().clone(),
+        services.clock().clone(),
         smtp,
         tessera_mail::Backoff::default(),
     )?;
@@ -80,10 +80,10 @@ fn describe_store_error(
     format!("cannot open the database ({db:?}): {cause}")
 }
 
-/// The HTTP application over `auth`.
-pub fn router(settings: &Settings, auth: Arc<Auth>) -> axum::Router {
+/// The HTTP application over `services`.
+pub fn router(settings: &Settings, services: Arc<Services>) -> axum::Router {
     tessera_http::app(AppState {
-        auth,
+        services,
         config: Arc::new(settings.http.clone()),
     })
 }
@@ -103,12 +103,12 @@ pub async fn serve(
 }
 
 /// Deletes expired sessions now and then, so the table holds only live ones.
-pub fn spawn_session_purger(auth: Arc<Auth>) {
+pub fn spawn_session_purger(services: Arc<Services>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every.tick().await;
-            match auth.purge_expired_sessions().await {
+            match services.sessions.purge_expired().await {
                 Ok(n) if n > 0 => tracing::info!(deleted = n, "purged expired sessions"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tessera::Settings;
 use tessera_domain::secret::Password;
-use tessera_domain::user::{is_valid_email, NewUser, UserQuery, UserStatus};
-use tessera_domain::SystemClock;
+use tessera_domain::types::error::cause_chain;
+use tessera_domain::types::session::Actor;
+use tessera_domain::types::user::{is_valid_email, NewUser, UserQuery, UserStatus};
+use tessera_domain::{Error, SystemClock};
 
 #[derive(Parser)]
 #[command(
@@ -162,6 +164,7 @@ async fn serve(mut settings: Settings) -> Result<(), String> {
     }
     let auth = tessera::open(&settings, Arc::new(SystemClock)).await?;
     let setup_pending = auth
+        .setup
         .ensure_setup_token()
         .await
         .map_err(|e| format!("cannot read users: {e}"))?
@@ -245,11 +248,9 @@ async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
             if !is_valid_email(&email) {
                 return Err(format!("not a valid email address: {email:?}"));
             }
-            if !auth.config().password_policy.accepts(&password) {
-                return Err("password is too common.".to_string());
-            }
             let user = auth
-                .create_user(
+                .people
+                .create_with_password(
                     NewUser {
                         email,
                         first_name,
@@ -260,12 +261,7 @@ async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
                     Password::new(password),
                 )
                 .await
-                .map_err(|e| match e {
-                    tessera_domain::Error::Validation(_) => {
-                        "Email address already in use.".to_string()
-                    }
-                    other => other.to_string(),
-                })?;
+                .map_err(|e| cli_message(&e))?;
             println!(
                 "created user {} <{}>{}",
                 user.id,
@@ -279,10 +275,10 @@ async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
                 ..UserQuery::default()
             };
             let page = auth
-                .store()
-                .list_users(&query)
+                .people
+                .list(Actor::Operator, &query)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| cli_message(&e))?;
             for u in page.users {
                 println!(
                     "{}\t{}\t{}\t{}{}",
@@ -296,66 +292,58 @@ async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
         }
         UserCommand::Deactivate { email } => {
             let id = find(&auth, &email).await?;
-            let now = auth.now();
-            auth.store()
-                .deactivate_user(id, now)
+            auth.people
+                .deactivate(Actor::Operator, id)
                 .await
-                .map_err(|e| match e {
-                    tessera_domain::StoreError::LastAdmin => {
-                        "You cannot remove the last member of the 'Admin' group!".to_string()
-                    }
-                    other => other.to_string(),
-                })?;
+                .map_err(|e| cli_message(&e))?;
             println!("deactivated {email}");
         }
         UserCommand::Reactivate { email } => {
             let id = find(&auth, &email).await?;
-            let now = auth.now();
-            auth.store()
-                .reactivate_user(id, now)
+            auth.people
+                .reactivate(Actor::Operator, id)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| cli_message(&e))?;
             println!("reactivated {email}");
         }
         UserCommand::SetPassword { email, password } => {
             let id = find(&auth, &email).await?;
-            auth.set_password(id, Password::new(password))
+            auth.passwords
+                .set_by_operator(id, Password::new(password))
                 .await
-                .map_err(|e| match e {
-                    tessera_domain::Error::Validation(_) => "password is too common.".to_string(),
-                    other => other.to_string(),
-                })?;
+                .map_err(|e| cli_message(&e))?;
             println!("password set for {email}; their sessions have ended");
         }
     }
     Ok(())
 }
 
-async fn find(auth: &tessera_domain::Auth, email: &str) -> Result<i64, String> {
-    auth.user_by_email(email)
+async fn find(auth: &tessera_domain::Services, email: &str) -> Result<i64, String> {
+    auth.people
+        .by_email(email)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| cli_message(&e))?
         .map(|u| u.id)
         .ok_or_else(|| format!("No user found with email address '{email}'."))
 }
 
 async fn api_key_create(settings: Settings, name: &str, group: &str) -> Result<(), String> {
     let auth = tessera::open(&settings, Arc::new(SystemClock)).await?;
-    let groups = auth.groups().await.map_err(|e| e.to_string())?;
+    let groups = auth.groups.list().await.map_err(|e| cli_message(&e))?;
     let group = groups
         .iter()
         .find(|g| g.id.to_string() == group || g.name.eq_ignore_ascii_case(group))
         .ok_or_else(|| format!("No group named or numbered '{group}'."))?;
     // Keys record who created them: from a shell, the longest-standing active admin.
     let query = UserQuery {
-        group_id: Some(tessera_domain::user::ADMIN_GROUP),
+        group_id: Some(tessera_domain::types::ids::ADMIN_GROUP),
         ..UserQuery::default()
     };
     let mut admins = auth
-        .store()
-        .list_users(&query)
+        .people
+        .list(Actor::Operator, &query)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| cli_message(&e))?
         .users;
     admins.sort_by_key(|u| u.id);
     let creator = admins
@@ -363,14 +351,10 @@ async fn api_key_create(settings: Settings, name: &str, group: &str) -> Result<(
         .next()
         .ok_or("No active admin exists yet: create one first (tessera user create --admin).")?;
     let (key, secret) = auth
-        .create_api_key(name, group.id, &creator)
+        .api_keys
+        .create(name, group.id, &creator)
         .await
-        .map_err(|e| match e {
-            tessera_domain::Error::Validation(_) => {
-                "An API key with this name already exists.".to_string()
-            }
-            other => other.to_string(),
-        })?;
+        .map_err(|e| cli_message(&e))?;
     eprintln!(
         "created API key {} \"{}\" in group {}",
         key.id, key.name, key.group_name
@@ -389,14 +373,37 @@ async fn reset_password(settings: Settings, email: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match auth.reset_token_for(email).await {
+    match auth.passwords.operator_reset_token(email).await {
         Ok(token) => {
             println!("OK [[[{}]]]", token.expose());
             ExitCode::SUCCESS
         }
         Err(e) => {
-            println!("FAIL [[[{e}]]]");
+            let message = match e {
+                Error::NotFound => format!(
+                    "No user found with email address '{email}'. Please check the spelling and try again."
+                ),
+                Error::AccountDisabled => format!(
+                    "Cannot reset the password for the deactivated user '{email}'. Please reactivate the account and try again."
+                ),
+                other => cause_chain(&other),
+            };
+            println!("FAIL [[[{message}]]]");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A domain error as the command line says it: Metabase's words where an operator knows them, the
+/// cause chain otherwise.
+fn cli_message(e: &Error) -> String {
+    match e {
+        Error::EmailTaken => "Email address already in use.".to_string(),
+        Error::WeakPassword(_) => "password is too common.".to_string(),
+        Error::LastAdmin => "You cannot remove the last member of the 'Admin' group!".to_string(),
+        Error::ApiKeyNameTaken => "An API key with this name already exists.".to_string(),
+        Error::AlreadyActive => "Not able to reactivate an active user".to_string(),
+        Error::NotFound => "Not found.".to_string(),
+        other => cause_chain(other),
     }
 }

@@ -1,6 +1,7 @@
 use super::StoreResult;
 use crate::secret::TokenHash;
-use crate::user::{User, UserId};
+use crate::types::ids::UserId;
+use crate::types::user::User;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 

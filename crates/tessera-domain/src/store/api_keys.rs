@@ -1,7 +1,7 @@
 use super::StoreResult;
-use crate::api_keys::{ApiKey, KeyCandidate};
 use crate::secret::TokenHash;
-use crate::user::{GroupId, UserId};
+use crate::types::api_key::{ApiKey, KeyCandidate};
+use crate::types::ids::{GroupId, UserId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 

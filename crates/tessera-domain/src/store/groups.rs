@@ -1,6 +1,6 @@
 use super::StoreResult;
-use crate::groups::{Group, GroupMember, Membership};
-use crate::user::{GroupId, UserId};
+use crate::types::group::{Group, GroupMember, Membership};
+use crate::types::ids::{GroupId, UserId};
 use async_trait::async_trait;
 
 #[async_trait]

@@ -19,20 +19,10 @@ pub use sessions::{NewSession, SessionStore, ThrottleStore};
 pub use sso::{OidcLoginAttempt, OidcLoginStore};
 pub use users::{SetupOutcome, SetupRequest, UserStore};
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("email address already in use")]
-    EmailTaken,
-    #[error("name already in use")]
-    NameTaken,
-    #[error("no such record")]
-    NotFound,
-    /// The change would leave no active admin.
-    #[error("the last admin cannot be removed")]
-    LastAdmin,
-    #[error("database error")]
-    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
+pub use crate::types::error::StoreError;
+
+/// The setting that holds the first-run setup token until setup is done.
+pub const SETUP_TOKEN: &str = "setup-token";
 
 pub type StoreResult<T> = Result<T, StoreError>;
 

@@ -1,7 +1,7 @@
 use super::{NewSession, StoreResult};
-use crate::mail::{ClaimedMail, OutboxMessage};
 use crate::secret::TokenHash;
-use crate::user::UserId;
+use crate::types::ids::UserId;
+use crate::types::mail::{ClaimedMail, OutboxMessage};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 

@@ -1,7 +1,8 @@
 use super::StoreResult;
 use crate::secret::TokenHash;
-use crate::throttle::{Throttler, Window};
-use crate::user::{LoginHistoryEntry, User, UserId};
+use crate::types::ids::UserId;
+use crate::types::throttle::{Throttler, Window};
+use crate::types::user::{LoginHistoryEntry, User};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -22,7 +23,7 @@ pub trait SessionStore: Send + Sync {
     async fn create_session(
         &self,
         session: &NewSession,
-        mail: Option<&crate::mail::OutboxMessage>,
+        mail: Option<&crate::types::mail::OutboxMessage>,
     ) -> StoreResult<()>;
     /// Whether the user has logged in before at all, and from this device.
     async fn device_seen(&self, user_id: UserId, device_id: &str) -> StoreResult<(bool, bool)>;

@@ -1,6 +1,7 @@
 use super::{NewSession, StoreResult};
-use crate::mail::OutboxMessage;
-use crate::user::{Credentials, NewUser, User, UserChanges, UserId, UserPage, UserQuery};
+use crate::types::ids::UserId;
+use crate::types::mail::OutboxMessage;
+use crate::types::user::{Credentials, NewUser, User, UserChanges, UserPage, UserQuery};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -13,7 +14,8 @@ pub enum SetupOutcome {
     TokenMismatch,
 }
 
-#[derive(Debug, Clone)]
+/// Not `Debug`: it holds the setup token and a password hash.
+#[derive(Clone)]
 pub struct SetupRequest {
     pub token: String,
     pub user: NewUser,

@@ -8,7 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use tessera_domain::secret::SessionKey;
-use tessera_domain::user::User;
+use tessera_domain::types::user::User;
 use tessera_domain::Error;
 
 pub const SESSION_HEADER: &str = "x-metabase-session";
@@ -56,7 +56,7 @@ impl FromRequestParts<AppState> for MaybeUser {
             return Ok(found.clone());
         }
         let mut user = match session_credential(&parts.headers) {
-            SessionCredential::Key(key) => state.auth.authenticate(&key).await?,
+            SessionCredential::Key(key) => state.services.sessions.authenticate(&key).await?,
             SessionCredential::None | SessionCredential::Invalid => None,
         };
         // An API key is tried only when no session matched (reference §2.3).
@@ -66,7 +66,7 @@ impl FromRequestParts<AppState> for MaybeUser {
                 .get(API_KEY_HEADER)
                 .and_then(|v| v.to_str().ok())
             {
-                user = state.auth.authenticate_api_key(raw).await?;
+                user = state.services.api_keys.authenticate(raw).await?;
             }
         }
         let found = MaybeUser(user);

@@ -2,14 +2,14 @@
 //! `errors` / `specific-errors` shape. Secret fields are never echoed back.
 
 use crate::error::ApiError;
+use crate::error::FieldErrors;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use tessera_domain::error::FieldErrors;
-use tessera_domain::groups::is_valid_feature;
-use tessera_domain::password_policy::PasswordPolicy;
-use tessera_domain::user::is_valid_email;
+use tessera_domain::policy::password::PasswordPolicy;
+use tessera_domain::types::group::is_valid_feature;
+use tessera_domain::types::user::is_valid_email;
 
 pub const NON_BLANK: &str = "value must be a non-blank string.";
 pub const EMAIL: &str = "value must be a valid email address.";
@@ -126,7 +126,7 @@ impl<'a> Fields<'a> {
         };
         self.errors.errors.insert(
             key.to_string(),
-            tessera_domain::error::FieldError::Message {
+            crate::error::FieldError::Message {
                 description: NON_BLANK.into(),
                 specific,
             },

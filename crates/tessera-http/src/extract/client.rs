@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use tessera_domain::auth::ClientContext;
+use tessera_domain::types::session::ClientContext;
 
 /// The `metabase.DEVICE` id for this request: from the cookie, or freshly minted by the middleware.
 #[derive(Debug, Clone)]

@@ -3,10 +3,10 @@
 //! Errors are the token surface's `{"message"}`.
 
 use crate::cookies;
+use crate::error::tokens::TokenResult;
 use crate::error::ApiError;
 use crate::extract::{Client, Fields, JsonObject};
 use crate::routes::metabase::session::with_session;
-use crate::routes::tokens::TokenResult;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
@@ -16,7 +16,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
-use tessera_domain::sso::{SsoFailure, OIDC_LOGIN_TTL};
+use tessera_domain::types::sso::{SsoFailure, OIDC_LOGIN_TTL};
 use tessera_domain::Error;
 
 /// Binds a login to the browser that started it, so nobody can finish their login in someone
@@ -37,15 +37,16 @@ pub async fn token_login(
     let verifier = f.optional_non_blank_secret("code_verifier");
     let code = f.finish(code)?;
     let (user, _) = state
-        .auth
-        .finish_oidc_login(
+        .services
+        .sso
+        .finish_oidc(
             &code,
             login_state.as_deref(),
             verifier.as_deref(),
             &client.context,
         )
         .await?;
-    let token = state.auth.access_token_for(&user).await?;
+    let token = state.services.access_tokens.issue_for(&user).await?;
     Ok(Json(json!({"token": token.expose()})))
 }
 
@@ -62,8 +63,9 @@ pub async fn start(
     Query(params): Query<StartParams>,
 ) -> TokenResult<Response> {
     let auth = state
-        .auth
-        .begin_oidc_login(
+        .services
+        .sso
+        .begin_oidc(
             params.login_hint.as_deref(),
             params.return_to.as_deref(),
             &client.context,
@@ -107,13 +109,16 @@ pub async fn callback(
         return Err(Error::Sso(SsoFailure::Denied).into());
     }
     let Some(code) = params.code.filter(|c| !c.trim().is_empty()) else {
-        return Err(Error::InvalidRequest("The callback carries no code.".into()).into());
+        return Err(
+            ApiError::BadBody(StatusCode::BAD_REQUEST, "The callback carries no code.").into(),
+        );
     };
     let (user, return_to) = state
-        .auth
-        .finish_oidc_login(&code, Some(presented), None, &client.context)
+        .services
+        .sso
+        .finish_oidc(&code, Some(presented), None, &client.context)
         .await?;
-    let key = state.auth.sso_session(&user, &client.context).await?;
+    let key = state.services.sso.session(&user, &client.context).await?;
     let mut response = with_session(&state, &key, false, client.https, json!({}));
     *response.status_mut() = StatusCode::SEE_OTHER;
     let headers = response.headers_mut();

@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{AccessTokenStore, NewAccessToken, StoreResult};
-use tessera_domain::user::{User, UserId};
+use tessera_domain::types::ids::UserId;
+use tessera_domain::types::user::User;
 
 macro_rules! impl_access_token_store {
     ($store:ty) => {

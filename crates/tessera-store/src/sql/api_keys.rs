@@ -3,10 +3,11 @@ use crate::rows::{millis, time};
 use crate::sql::constraint;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tessera_domain::api_keys::{ApiKey, KeyCandidate};
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{ApiKeyStore, NewApiKey, StoreError, StoreResult};
-use tessera_domain::user::{common_name, GroupId, NewUser, UserId, ALL_USERS_GROUP};
+use tessera_domain::types::api_key::{ApiKey, KeyCandidate};
+use tessera_domain::types::ids::{GroupId, UserId, ALL_USERS_GROUP};
+use tessera_domain::types::user::{common_name, NewUser};
 
 /// A key with its group (the synthetic user's group other than All Users) and who last changed it.
 const API_KEYS: &str = r#"SELECT k.api_key_id, k.name, k.key_prefix, k.user_id, k.created_at, k.updated_at,

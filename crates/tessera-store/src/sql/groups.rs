@@ -2,9 +2,9 @@ use crate::connect::{db_err, PostgresStore, SqliteStore};
 use crate::sql::{constraint, ACTIVE_ADMINS};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
-use tessera_domain::groups::{Group, GroupMember, Membership};
 use tessera_domain::store::{GroupStore, StoreError, StoreResult};
-use tessera_domain::user::{GroupId, UserId, ADMIN_GROUP};
+use tessera_domain::types::group::{Group, GroupMember, Membership};
+use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP};
 
 /// Groups with the number of active people in each.
 const GROUPS: &str = r#"SELECT g.permission_group_id, g.name, g.magic_group_type,

@@ -2,12 +2,12 @@ use crate::connect::{db_err, PostgresStore, SqliteStore};
 use crate::rows::millis;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tessera_domain::mail::{ClaimedMail, OutboxMessage};
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{
     NewResetToken, NewSession, OutboxCounts, OutboxStore, ResetTokenStore, StoreResult,
 };
-use tessera_domain::user::UserId;
+use tessera_domain::types::ids::UserId;
+use tessera_domain::types::mail::{ClaimedMail, OutboxMessage};
 
 /// Due, unclaimed (or with an expired claim) messages, oldest first. `$1` is now, `$2` the limit.
 const DUE: &str = "SELECT outbox_id FROM outbox

@@ -2,11 +2,12 @@ use crate::connect::{db_err, PostgresStore, SqliteStore};
 use crate::rows::{millis, time, LoginHistoryRow, UserRow, USER_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tessera_domain::mail::OutboxMessage;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{NewSession, SessionStore, StoreResult, ThrottleStore};
-use tessera_domain::throttle::{Throttler, Window};
-use tessera_domain::user::{LoginHistoryEntry, User, UserId};
+use tessera_domain::types::ids::UserId;
+use tessera_domain::types::mail::OutboxMessage;
+use tessera_domain::types::throttle::{Throttler, Window};
+use tessera_domain::types::user::{LoginHistoryEntry, User};
 
 macro_rules! impl_session_store {
     ($store:ty, $db:ty) => {

@@ -3,14 +3,14 @@ use crate::rows::{millis, UserRow};
 use crate::sql::{constraint, contains_pattern, user_by, ACTIVE_ADMINS, GROUP_IDS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use tessera_domain::auth::SETUP_TOKEN;
-use tessera_domain::mail::OutboxMessage;
+use tessera_domain::store::SETUP_TOKEN;
 use tessera_domain::store::{
     NewSession, SetupOutcome, SetupRequest, StoreError, StoreResult, UserStore,
 };
-use tessera_domain::user::{
-    normalize_email, Credentials, GroupId, NewUser, User, UserChanges, UserId, UserPage, UserQuery,
-    UserStatus, ADMIN_GROUP, ALL_USERS_GROUP,
+use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP, ALL_USERS_GROUP};
+use tessera_domain::types::mail::OutboxMessage;
+use tessera_domain::types::user::{
+    normalize_email, Credentials, NewUser, User, UserChanges, UserPage, UserQuery, UserStatus,
 };
 
 /// The filter shared by the page and its total; binds are `$1` status, `$2` pattern, `$3` group.

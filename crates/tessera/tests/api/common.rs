@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tessera::Settings;
-use tessera_domain::hashing::HashParams;
-use tessera_domain::{Auth, ManualClock};
+use tessera_domain::policy::hashing::HashParams;
+use tessera_domain::{ManualClock, Services};
 use tessera_store::DatabaseConfig;
 use tokio::sync::oneshot;
 
@@ -30,13 +30,29 @@ impl Backend {
                 if std::env::var("TESSERA_TEST_POSTGRES_URL").is_ok() {
                     return true;
                 }
-                assert!(
-                    std::env::var("CI").as_deref() != Ok("true"),
-                    "CI=true but TESSERA_TEST_POSTGRES_URL is not set: PostgreSQL tests cannot be skipped"
-                );
-                eprintln!("!!! PostgreSQL SKIPPED: TESSERA_TEST_POSTGRES_URL is not set");
+                skip("PostgreSQL: TESSERA_TEST_POSTGRES_URL is not set");
                 false
             }
+        }
+    }
+}
+
+/// Skips a test whose peer is missing: loudly, recorded in `$TESSERA_SKIP_LOG` for `scripts/test`'s
+/// summary, and never in CI, where a missing peer is a failure.
+pub fn skip(reason: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but a test would be skipped: {reason}"
+    );
+    eprintln!("!!! test SKIPPED: {reason}");
+    if let Some(log) = std::env::var_os("TESSERA_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(f, "{reason}");
         }
     }
 }
@@ -69,7 +85,7 @@ pub struct TestApp {
     /// Stops this instance's mail worker when dropped.
     _mail_stop: Option<tokio::sync::watch::Sender<bool>>,
     pub clock: Arc<ManualClock>,
-    pub auth: Arc<Auth>,
+    pub auth: Arc<Services>,
     pub settings: Settings,
     /// No cookie store: tests send and read cookies explicitly.
     pub http: reqwest::Client,
@@ -122,7 +138,7 @@ impl TestApp {
         listener: Option<tokio::net::TcpListener>,
     ) -> Self {
         let auth = tessera::open(&settings, clock.clone()).await.expect("open");
-        auth.ensure_setup_token().await.unwrap();
+        auth.setup.ensure_setup_token().await.unwrap();
         let listener = match listener {
             Some(l) => l,
             None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
@@ -239,8 +255,9 @@ impl TestApp {
     /// Creates a person the way `tessera user create` does.
     pub async fn create_user(&self, email: &str, admin: bool) -> i64 {
         self.auth
-            .create_user(
-                tessera_domain::user::NewUser {
+            .people
+            .create_with_password(
+                tessera_domain::types::user::NewUser {
                     email: email.into(),
                     first_name: Some("Pat".into()),
                     last_name: None,

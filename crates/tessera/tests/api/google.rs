@@ -142,7 +142,8 @@ async fn creates_accounts_only_for_the_allowed_domain(backend: Backend) {
     assert_eq!(status, 200, "{body}");
     let bob = app
         .auth
-        .user_by_email("bob@corp.example")
+        .people
+        .by_email("bob@corp.example")
         .await
         .unwrap()
         .unwrap();

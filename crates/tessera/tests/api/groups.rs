@@ -268,7 +268,8 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
     // The last admin's membership cannot go, but one of two can.
     let boss = app
         .auth
-        .user_by_email("boss@example.com")
+        .people
+        .by_email("boss@example.com")
         .await
         .unwrap()
         .unwrap()

@@ -213,7 +213,8 @@ async fn without_smtp_nothing_is_created_and_properties_say_so(backend: Backend)
     );
     let p = app
         .auth
-        .user_by_email("p@example.com")
+        .people
+        .by_email("p@example.com")
         .await
         .unwrap()
         .unwrap()
@@ -238,7 +239,12 @@ async fn without_smtp_nothing_is_created_and_properties_say_so(backend: Backend)
 async fn reset_tokens_expire_and_bad_input_changes_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.create_user("p@example.com", false).await;
-    let token = app.auth.reset_token_for("p@example.com").await.unwrap();
+    let token = app
+        .auth
+        .passwords
+        .operator_reset_token("p@example.com")
+        .await
+        .unwrap();
     let token = token.expose().to_string();
     let (status, body) = body_of(app.post("/api/session/reset_password", json!({})).await).await;
     assert_eq!(status, 400);
@@ -298,7 +304,12 @@ async fn reset_tokens_expire_and_bad_input_changes_nothing(backend: Backend) {
         "nothing changed"
     );
     // At 48 h - 1 s a fresh token still works.
-    let token = app.auth.reset_token_for("p@example.com").await.unwrap();
+    let token = app
+        .auth
+        .passwords
+        .operator_reset_token("p@example.com")
+        .await
+        .unwrap();
     app.clock
         .advance(Duration::hours(48) - Duration::seconds(1));
     let res = app

@@ -158,7 +158,8 @@ async fn callback_needs_the_browsers_own_state(backend: Backend) {
     // None of that spent the real attempt, nor made anyone a session.
     assert!(app
         .auth
-        .user_by_email("ada@example.com")
+        .people
+        .by_email("ada@example.com")
         .await
         .unwrap()
         .is_none());
@@ -303,7 +304,8 @@ async fn expired_id_tokens_are_refused(backend: Backend) {
     );
     assert!(app
         .auth
-        .user_by_email("ada@example.com")
+        .people
+        .by_email("ada@example.com")
         .await
         .unwrap()
         .is_none());
@@ -338,7 +340,8 @@ async fn who_may_sign_in(backend: Backend) {
     );
     assert!(app
         .auth
-        .user_by_email("eve@example.com")
+        .people
+        .by_email("eve@example.com")
         .await
         .unwrap()
         .is_none());
@@ -365,7 +368,8 @@ async fn who_may_sign_in(backend: Backend) {
     assert_eq!(app.user_count().await, before + 1);
     let bob = app
         .auth
-        .user_by_email("bob@corp.example")
+        .people
+        .by_email("bob@corp.example")
         .await
         .unwrap()
         .unwrap();
@@ -383,7 +387,8 @@ async fn who_may_sign_in(backend: Backend) {
     assert_eq!(status, 200);
     let ada = app
         .auth
-        .user_by_email("ada@example.com")
+        .people
+        .by_email("ada@example.com")
         .await
         .unwrap()
         .unwrap();

@@ -99,7 +99,8 @@ async fn admins_list_people_with_filters_and_paging(backend: Backend) {
 
     let zed = app
         .auth
-        .user_by_email("zed@example.com")
+        .people
+        .by_email("zed@example.com")
         .await
         .unwrap()
         .unwrap()
@@ -362,7 +363,8 @@ async fn updates_follow_metabase_rules(backend: Backend) {
     // The last admin cannot demote themself.
     let boss = app
         .auth
-        .user_by_email("boss@example.com")
+        .people
+        .by_email("boss@example.com")
         .await
         .unwrap()
         .unwrap()
@@ -501,7 +503,8 @@ async fn deactivation_ends_access_at_once_and_keeps_the_last_admin(backend: Back
     let admin = app.setup_admin("boss@example.com").await;
     let boss = app
         .auth
-        .user_by_email("boss@example.com")
+        .people
+        .by_email("boss@example.com")
         .await
         .unwrap()
         .unwrap()
@@ -630,8 +633,8 @@ async fn concurrent_deactivations_leave_one_admin(backend: Backend) {
         let page = app
             .auth
             .store()
-            .list_users(&tessera_domain::user::UserQuery {
-                group_id: Some(tessera_domain::user::ADMIN_GROUP),
+            .list_users(&tessera_domain::types::user::UserQuery {
+                group_id: Some(tessera_domain::types::ids::ADMIN_GROUP),
                 ..Default::default()
             })
             .await

@@ -2,6 +2,7 @@
 //! regeneration.
 
 use super::wire::iso;
+use crate::error::metabase;
 use crate::error::ApiResult;
 use crate::extract::{Admin, Fields, Id, JsonObject};
 use crate::AppState;
@@ -9,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
-use tessera_domain::api_keys::ApiKey;
+use tessera_domain::types::api_key::ApiKey;
 
 fn key_json(k: &ApiKey) -> Value {
     json!({
@@ -30,19 +31,24 @@ pub async fn create(
     let group = f.positive_int("group_id");
     let name = f.non_blank("name");
     let (group, name) = f.finish(group.zip(name))?;
-    let (key, secret) = state.auth.create_api_key(&name, group, &admin).await?;
+    let (key, secret) = state
+        .services
+        .api_keys
+        .create(&name, group, &admin)
+        .await
+        .map_err(metabase::on_api_key)?;
     let mut body = key_json(&key);
     body["unmasked_key"] = json!(secret.expose());
     Ok(Json(body))
 }
 
 pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
-    let keys = state.auth.api_keys().await?;
+    let keys = state.services.api_keys.list().await?;
     Ok(Json(Value::Array(keys.iter().map(key_json).collect())))
 }
 
 pub async fn count(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(state.auth.api_keys().await?.len())))
+    Ok(Json(json!(state.services.api_keys.list().await?.len())))
 }
 
 pub async fn update(
@@ -56,9 +62,11 @@ pub async fn update(
     let name = f.optional_non_blank("name");
     f.finish(Some(()))?;
     let key = state
-        .auth
-        .update_api_key(id, name.as_deref(), group, &admin)
-        .await?;
+        .services
+        .api_keys
+        .update(id, name.as_deref(), group, &admin)
+        .await
+        .map_err(metabase::on_api_key)?;
     Ok(Json(key_json(&key)))
 }
 
@@ -67,13 +75,13 @@ pub async fn regenerate(
     Admin(admin): Admin,
     Id(id): Id,
 ) -> ApiResult<Json<Value>> {
-    let (key, secret) = state.auth.regenerate_api_key(id, &admin).await?;
+    let (key, secret) = state.services.api_keys.regenerate(id, &admin).await?;
     Ok(Json(json!({
         "id": key.id, "unmasked_key": secret.expose(), "masked_key": key.masked(), "prefix": key.prefix,
     })))
 }
 
 pub async fn delete(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<StatusCode> {
-    state.auth.delete_api_key(id).await?;
+    state.services.api_keys.delete(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,6 +11,6 @@ pub async fn current(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> ApiResult<Json<Vec<LoginHistoryBody>>> {
-    let history = state.auth.login_history(user.id).await?;
+    let history = state.services.sessions.login_history(user.id).await?;
     Ok(Json(history.iter().map(LoginHistoryBody::from).collect()))
 }

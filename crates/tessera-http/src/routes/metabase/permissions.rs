@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Map, Value};
-use tessera_domain::groups::{Group, GroupMember};
-use tessera_domain::user::common_name;
+use tessera_domain::types::group::{Group, GroupMember};
+use tessera_domain::types::user::common_name;
 
 fn group_json(g: &Group) -> Value {
     json!({
@@ -28,12 +28,12 @@ fn member_json(m: &GroupMember) -> Value {
 }
 
 pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
-    let groups = state.auth.groups().await?;
+    let groups = state.services.groups.list().await?;
     Ok(Json(Value::Array(groups.iter().map(group_json).collect())))
 }
 
 pub async fn get(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<Json<Value>> {
-    let (group, members) = state.auth.group(id).await?;
+    let (group, members) = state.services.groups.get(id).await?;
     let mut body = group_json(&group);
     body["members"] = Value::Array(members.iter().map(member_json).collect());
     Ok(Json(body))
@@ -48,7 +48,7 @@ pub async fn create(
     let name = f.non_blank("name");
     let features = f.features("features").unwrap_or_default();
     let name = f.finish(name)?;
-    let group = state.auth.create_group(&name, &features).await?;
+    let group = state.services.groups.create(&name, &features).await?;
     Ok(Json(group_json(&group)))
 }
 
@@ -63,20 +63,21 @@ pub async fn update(
     let features = f.features("features");
     f.finish(Some(()))?;
     let group = state
-        .auth
-        .update_group(id, name.as_deref(), features.as_deref())
+        .services
+        .groups
+        .update(id, name.as_deref(), features.as_deref())
         .await?;
     Ok(Json(group_json(&group)))
 }
 
 pub async fn delete(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<StatusCode> {
-    state.auth.delete_group(id).await?;
+    state.services.groups.delete(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn memberships(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
     let mut by_user: Map<String, Value> = Map::new();
-    for m in state.auth.memberships().await? {
+    for m in state.services.groups.memberships().await? {
         let entry = by_user
             .entry(m.user_id.to_string())
             .or_insert_with(|| Value::Array(vec![]));
@@ -106,7 +107,7 @@ pub async fn add_membership(
         );
     }
     let (group, user) = f.finish(group.zip(user))?;
-    let members = state.auth.add_membership(group, user).await?;
+    let members = state.services.groups.add_member(group, user).await?;
     Ok(Json(Value::Array(
         members.iter().map(member_json).collect(),
     )))
@@ -117,11 +118,11 @@ pub async fn remove_membership(
     _: Admin,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
-    state.auth.remove_membership(id).await?;
+    state.services.groups.remove_membership(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn clear(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<StatusCode> {
-    state.auth.clear_group(id).await?;
+    state.services.groups.clear(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

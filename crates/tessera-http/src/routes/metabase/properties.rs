@@ -11,16 +11,17 @@ pub async fn properties(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
 ) -> ApiResult<Json<Value>> {
-    let auth = &state.auth;
-    let policy: Map<String, Value> = auth
+    let services = &state.services;
+    let policy: Map<String, Value> = services
         .config()
         .password_policy
         .requirements()
         .into_iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect();
-    let site_name = auth.setting("site-name").await?;
-    let site_locale = auth
+    let site_name = services.setup.setting("site-name").await?;
+    let site_locale = services
+        .setup
         .setting("site-locale")
         .await?
         .unwrap_or_else(|| "en".into());
@@ -30,12 +31,12 @@ pub async fn properties(
         "password-complexity": policy,
         "session-cookies": state.config.session_cookies,
         "enable-password-login": true,
-        "setup-token": auth.setup_token().await?,
-        "has-user-setup": auth.has_user().await?,
+        "setup-token": services.setup.setup_token().await?,
+        "has-user-setup": services.setup.has_user().await?,
         "site-name": site_name,
         "site-locale": site_locale,
-        "site-url": auth.config().site_url,
-        "email-configured?": auth.mail_configured(),
+        "site-url": services.config().site_url,
+        "email-configured?": services.mail_configured(),
         "google-auth-client-id": state.config.google_client_id,
         "google-auth-enabled": state.config.google_client_id.is_some(),
         "ldap-enabled": false,
@@ -48,12 +49,12 @@ pub async fn properties(
     if let (Some(user), Some(map)) = (user, props.as_object_mut()) {
         map.insert(
             "admin-email".into(),
-            json!(auth.setting("admin-email").await?),
+            json!(services.setup.setting("admin-email").await?),
         );
         map.insert("user-locale".into(), json!(user.locale));
         map.insert(
             "max-session-age".into(),
-            json!(auth.config().session_age.num_minutes()),
+            json!(services.config().session_age.num_minutes()),
         );
     }
     Ok(Json(props))

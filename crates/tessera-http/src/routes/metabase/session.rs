@@ -33,7 +33,7 @@ pub fn with_session(
     https: bool,
     body: serde_json::Value,
 ) -> Response {
-    let age_secs = state.auth.config().session_age.num_seconds();
+    let age_secs = state.services.config().session_age.num_seconds();
     let options = CookieOptions {
         same_site: state.config.same_site,
         secure: https,
@@ -59,7 +59,8 @@ pub async fn login(
     let remember = fields.truthy("remember");
     let (username, password) = fields.finish(username.zip(password))?;
     let key = state
-        .auth
+        .services
+        .sessions
         .login(&username, Password::new(password), &client.context)
         .await?;
     Ok(session_response(&state, &key, remember, client.https))
@@ -75,8 +76,8 @@ pub async fn google_auth(
     let token = fields.non_blank_secret("token");
     let remember = fields.truthy("remember");
     let token = fields.finish(token)?;
-    let user = state.auth.google_login(&token, &client.context).await?;
-    let key = state.auth.sso_session(&user, &client.context).await?;
+    let user = state.services.sso.google(&token, &client.context).await?;
+    let key = state.services.sso.session(&user, &client.context).await?;
     Ok(session_response(&state, &key, remember, client.https))
 }
 
@@ -84,7 +85,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     let SessionCredential::Key(key) = session_credential(&headers) else {
         return Err(Error::NotFound.into());
     };
-    state.auth.logout(&key).await?;
+    state.services.sessions.logout(&key).await?;
     let cleared = cookies::cleared_session_cookies().map(|c| (SET_COOKIE, c));
     Ok((StatusCode::NO_CONTENT, AppendHeaders(cleared)).into_response())
 }
@@ -97,7 +98,11 @@ pub async fn forgot_password(
     let mut f = Fields::new(&body);
     let email = f.email("email");
     let email = f.finish(email)?;
-    state.auth.forgot_password(&email, &client.context).await?;
+    state
+        .services
+        .passwords
+        .forgot(&email, &client.context)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -108,11 +113,12 @@ pub async fn reset_password(
 ) -> ApiResult<Response> {
     let mut f = Fields::new(&body);
     let token = f.non_blank_secret("token");
-    let password = f.password("password", &state.auth.config().password_policy);
+    let password = f.password("password", &state.services.config().password_policy);
     let (token, password) = f.finish(token.zip(password))?;
     let key = state
-        .auth
-        .reset_password(&token, Password::new(password), &client.context)
+        .services
+        .passwords
+        .reset(&token, Password::new(password), &client.context)
         .await?;
     Ok(with_session(
         &state,
@@ -132,16 +138,16 @@ pub async fn reset_token_valid(
         .map(|t| t.trim())
         .filter(|t| !t.is_empty());
     let Some(token) = token else {
-        let mut errors = tessera_domain::error::FieldErrors::default();
+        let mut errors = crate::error::FieldErrors::default();
         errors.add(
             "token",
             "value must be a non-blank string.",
             "missing required key, received: nil".to_string(),
         );
-        return Err(Error::Validation(errors).into());
+        return Err(errors.into());
     };
     Ok(Json(
-        json!({"valid": state.auth.reset_token_valid(token).await?}),
+        json!({"valid": state.services.passwords.reset_token_valid(token).await?}),
     ))
 }
 
@@ -150,7 +156,7 @@ pub async fn password_check(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<serde_json::Value>> {
     let mut f = Fields::new(&body);
-    let password = f.password("password", &state.auth.config().password_policy);
+    let password = f.password("password", &state.services.config().password_policy);
     f.finish(password)?;
     Ok(Json(json!({"valid": true})))
 }

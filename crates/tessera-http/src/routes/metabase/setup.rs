@@ -7,9 +7,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Map, Value};
-use tessera_domain::auth::SetupInput;
 use tessera_domain::secret::Password;
-use tessera_domain::user::NewUser;
+use tessera_domain::services::setup::SetupInput;
+use tessera_domain::types::user::NewUser;
 use tessera_domain::Error;
 
 const TOKEN: &str = "Token does not match the setup token.";
@@ -19,8 +19,8 @@ pub async fn setup(
     client: Client,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    if state.auth.has_user().await? {
-        return Err(Error::SetupAlreadyDone.into());
+    if state.services.setup.has_user().await? {
+        return Err(Error::SetupDone.into());
     }
     let empty = Map::new();
     let mut top = Fields::new(&body);
@@ -28,14 +28,14 @@ pub async fn setup(
         .get("token")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let expected = state.auth.setup_token().await?;
+    let expected = state.services.setup.setup_token().await?;
     if token.is_none() || token != expected {
         top.errors.add("token", TOKEN, None);
     }
 
     let mut user = Fields::new(top.object("user").unwrap_or(&empty));
     let email = user.email("email");
-    let password = user.password("password", &state.auth.config().password_policy);
+    let password = user.password("password", &state.services.config().password_policy);
     let first_name = user.optional_non_blank("first_name");
     let last_name = user.optional_non_blank("last_name");
 
@@ -69,6 +69,6 @@ pub async fn setup(
         site_name,
         site_locale,
     };
-    let key = state.auth.setup(input, &client.context).await?;
+    let key = state.services.setup.setup(input, &client.context).await?;
     Ok(session_response(&state, &key, false, client.https))
 }

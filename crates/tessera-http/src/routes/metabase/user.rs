@@ -2,6 +2,8 @@
 
 use super::session::with_session;
 use super::wire::{CurrentUserBody, ListedUserBody, UserBody, UserWithGroupsBody};
+use crate::error::metabase;
+use crate::error::FieldErrors;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Admin, Client, CurrentUser, Fields, Id, JsonObject};
 use crate::AppState;
@@ -11,16 +13,16 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use tessera_domain::error::FieldErrors;
-use tessera_domain::password_reset::AdminReset;
 use tessera_domain::secret::Password;
-use tessera_domain::user::{NewUser, UserChanges, UserQuery, UserStatus};
+use tessera_domain::services::passwords::AdminReset;
+use tessera_domain::types::session::Actor;
+use tessera_domain::types::user::{NewUser, UserChanges, UserQuery, UserStatus};
 
 pub async fn current(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> ApiResult<Json<CurrentUserBody>> {
-    let current = state.auth.current_user(user).await?;
+    let current = state.services.sessions.current_user(user).await?;
     Ok(Json(CurrentUserBody::from(&current)))
 }
 
@@ -83,7 +85,11 @@ pub async fn list(
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     let query = user_query(&params)?;
-    let page = state.auth.list_users(&admin, &query).await?;
+    let page = state
+        .services
+        .people
+        .list(Actor::Person(&admin), &query)
+        .await?;
     let data: Vec<ListedUserBody> = page.users.iter().map(ListedUserBody::from).collect();
     Ok(Json(json!({
         "data": data, "total": page.total, "limit": query.limit, "offset": query.offset,
@@ -95,7 +101,7 @@ pub async fn get(
     CurrentUser(actor): CurrentUser,
     Id(id): Id,
 ) -> ApiResult<Json<UserWithGroupsBody>> {
-    let user = state.auth.user_for(&actor, id).await?;
+    let user = state.services.people.get(&actor, id).await?;
     Ok(Json(UserWithGroupsBody::from(&user)))
 }
 
@@ -121,7 +127,7 @@ pub async fn create(
         login_attributes,
         sso_source: None,
     };
-    let user = state.auth.invite_user(&admin, new).await?;
+    let user = state.services.people.invite(&admin, new).await?;
     Ok(Json(UserWithGroupsBody::from(&user)))
 }
 
@@ -147,7 +153,12 @@ pub async fn update(
         is_superuser: f.optional_bool("is_superuser"),
     };
     let changes = f.finish(Some(changes))?;
-    let user = state.auth.update_user(&actor, id, changes).await?;
+    let user = state
+        .services
+        .people
+        .update(&actor, id, changes)
+        .await
+        .map_err(metabase::on_user_update)?;
     Ok(Json(UserWithGroupsBody::from(&user)))
 }
 
@@ -159,15 +170,16 @@ pub async fn password(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
     let mut f = Fields::new(&body);
-    let password = f.password("password", &state.auth.config().password_policy);
+    let password = f.password("password", &state.services.config().password_policy);
     let old = body
         .get("old_password")
         .and_then(Value::as_str)
         .map(Password::new);
     let password = f.finish(password)?;
     let session = state
-        .auth
-        .change_password(&actor, id, Password::new(password), old, &client.context)
+        .services
+        .passwords
+        .change(&actor, id, Password::new(password), old, &client.context)
         .await?;
     Ok(match session {
         Some(key) => with_session(
@@ -186,7 +198,11 @@ pub async fn deactivate(
     Admin(admin): Admin,
     Id(id): Id,
 ) -> ApiResult<Json<Value>> {
-    state.auth.deactivate(&admin, id).await?;
+    state
+        .services
+        .people
+        .deactivate(Actor::Person(&admin), id)
+        .await?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -195,7 +211,11 @@ pub async fn reactivate(
     Admin(admin): Admin,
     Id(id): Id,
 ) -> ApiResult<Json<UserBody>> {
-    let user = state.auth.reactivate(&admin, id).await?;
+    let user = state
+        .services
+        .people
+        .reactivate(Actor::Person(&admin), id)
+        .await?;
     Ok(Json(UserBody::from(&user)))
 }
 
@@ -204,7 +224,7 @@ pub async fn send_invite(
     Admin(admin): Admin,
     Id(id): Id,
 ) -> ApiResult<Json<Value>> {
-    state.auth.send_invite(&admin, id).await?;
+    state.services.passwords.send_invite(&admin, id).await?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -216,7 +236,7 @@ pub async fn admin_reset_password(
     Id(id): Id,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(
-        match state.auth.admin_reset_password(&admin, id).await? {
+        match state.services.passwords.admin_reset(&admin, id).await? {
             AdminReset::EmailSent => json!({"success": true, "email_sent": true}),
             AdminReset::Temporary(password) => json!({
                 "success": true, "email_sent": false, "temporary_password": password.expose(),

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use tessera_domain::auth::CurrentUser;
-use tessera_domain::user::{GroupId, LoginHistoryEntry, User};
+use tessera_domain::types::ids::GroupId;
+use tessera_domain::types::session::CurrentUser;
+use tessera_domain::types::user::{LoginHistoryEntry, User};
 
 /// ISO-8601 in UTC, as Metabase serialises temporal values.
 pub fn iso(t: DateTime<Utc>) -> String {

@@ -1,7 +1,8 @@
 //! Mail the use cases cause. The domain says what to tell whom; a [`MailRenderer`] (templates, in
 //! `tessera-mail`) turns it into a message, which goes to the store's outbox in the same transaction as
-//! the change that caused it. A worker delivers it later.
+//! the change that caused it. A worker delivers it later. The renderer port is in `ports`.
 
+use super::ids::UserId;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone)]
@@ -15,6 +16,7 @@ pub enum Mail {
     /// For people who sign in with SSO: there is no password to reset.
     SsoSignIn {
         name: String,
+        /// The person's `sso_source`; the templates name it.
         provider: String,
         site_url: String,
     },
@@ -36,6 +38,7 @@ pub enum Mail {
         name: String,
         new_user: String,
         email: String,
+        /// The person's `sso_source`; the templates name it.
         provider: String,
         people_link: String,
     },
@@ -61,14 +64,10 @@ pub struct RenderedMail {
     pub html: String,
 }
 
-pub trait MailRenderer: Send + Sync {
-    fn render(&self, mail: &Mail) -> RenderedMail;
-}
-
 /// A message ready for the outbox. Not `Debug`: its body may hold a reset link.
 #[derive(Clone)]
 pub struct OutboxMessage {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub kind: String,
     pub to: String,
     pub subject: String,

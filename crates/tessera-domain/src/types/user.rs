@@ -1,14 +1,7 @@
 //! People and the groups they belong to.
 
+use super::ids::{GroupId, UserId};
 use chrono::{DateTime, Utc};
-
-pub type UserId = i64;
-pub type GroupId = i64;
-
-/// Every person is a member; created by the first migration.
-pub const ALL_USERS_GROUP: GroupId = 1;
-/// Membership makes a person a superuser.
-pub const ADMIN_GROUP: GroupId = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {

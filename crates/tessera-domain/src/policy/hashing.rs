@@ -3,8 +3,8 @@
 //! The pool bounds both the threads hashing at once and the requests waiting for one: a login flood
 //! gets a fast "try again" instead of an unbounded queue eating memory.
 
-use crate::error::Error;
 use crate::secret::Password;
+use crate::types::error::Error;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::Arc;
@@ -119,7 +119,7 @@ impl HashPool {
                 .clone()
                 .try_acquire_owned()
                 .map_err(|_| Error::Overloaded {
-                    retry_after_secs: 1,
+                    retry_after: std::time::Duration::from_secs(1),
                 })?;
         let running = self
             .running

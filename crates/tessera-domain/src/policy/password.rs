@@ -1,11 +1,12 @@
 //! Password complexity as Metabase defines it (`MB_PASSWORD_COMPLEXITY`, `MB_PASSWORD_LENGTH`), plus an
 //! offline list of common passwords shipped in the binary (see `data/NOTICE.md`).
 
+use crate::types::error::WeakPassword;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// 30,000 common passwords, lower-cased.
-static COMMON: &str = include_str!("../data/common-passwords.txt");
+static COMMON: &str = include_str!("../../data/common-passwords.txt");
 
 fn common_passwords() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
@@ -81,8 +82,18 @@ impl PasswordPolicy {
 
     /// Complexity, and (unless `weak`) not a common password.
     pub fn accepts(&self, password: &str) -> bool {
-        self.complex_enough(password)
-            && (self.complexity == Complexity::Weak || !is_common(password))
+        self.check(password).is_ok()
+    }
+
+    /// [`accepts`](Self::accepts), saying why not.
+    pub fn check(&self, password: &str) -> Result<(), WeakPassword> {
+        if !self.complex_enough(password) {
+            Err(WeakPassword::TooSimple)
+        } else if self.complexity != Complexity::Weak && is_common(password) {
+            Err(WeakPassword::Common)
+        } else {
+            Ok(())
+        }
     }
 
     fn complex_enough(&self, password: &str) -> bool {

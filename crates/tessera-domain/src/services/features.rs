@@ -1,0 +1,29 @@
+//! What a user may do: the union of their groups' features, or every known feature for an admin.
+//! Shared by the group service and every check that asks for a feature.
+
+use super::deps::Deps;
+use crate::types::error::Error;
+use crate::types::group::BUILT_IN_FEATURES;
+use crate::types::user::User;
+
+pub async fn features(deps: &Deps, user: &User) -> Result<Vec<String>, Error> {
+    let mut features = if user.is_superuser {
+        let mut all = deps.store.all_features().await?;
+        all.extend(BUILT_IN_FEATURES.iter().map(|f| f.to_string()));
+        all
+    } else {
+        deps.store.user_features(user.id).await?
+    };
+    features.sort();
+    features.dedup();
+    Ok(features)
+}
+
+/// `MissingFeature` unless the user holds `feature`.
+pub async fn require_feature(deps: &Deps, user: &User, feature: &str) -> Result<(), Error> {
+    if user.is_superuser || features(deps, user).await?.iter().any(|f| f == feature) {
+        Ok(())
+    } else {
+        Err(Error::MissingFeature(feature.to_string()))
+    }
+}

@@ -1,0 +1,52 @@
+//! Reset and invite links: a token for a person, its stored hash, and (when mail is configured) the
+//! mail that carries it, written together.
+
+use super::deps::{greeting_name, Deps};
+use crate::secret::ResetToken;
+use crate::store::{NewResetToken, TokenPurpose};
+use crate::types::error::Error;
+use crate::types::mail::Mail;
+use crate::types::user::User;
+
+/// Creates a token for `user` and, when mail is configured, the mail that carries it.
+pub async fn issue_token(
+    deps: &Deps,
+    user: &User,
+    purpose: TokenPurpose,
+    inviter: Option<&User>,
+) -> Result<ResetToken, Error> {
+    let token = ResetToken::generate(user.id);
+    let ttl = match purpose {
+        TokenPurpose::Reset => deps.config.reset_token_ttl,
+        TokenPurpose::Invite => deps.config.invite_token_ttl,
+    };
+    let link = format!(
+        "{}/auth/reset_password/{}",
+        deps.config.site_url,
+        token.expose()
+    );
+    let mail = match (purpose, inviter) {
+        (TokenPurpose::Invite, Some(inviter)) => Mail::Invite {
+            name: greeting_name(user),
+            inviter: inviter.common_name(),
+            link: format!("{link}#new"),
+            valid_hours: ttl.num_hours(),
+        },
+        _ => Mail::PasswordReset {
+            name: greeting_name(user),
+            link,
+            valid_hours: ttl.num_hours(),
+        },
+    };
+    let now = deps.now();
+    let record = NewResetToken {
+        user_id: user.id,
+        token_hash: token.hash(),
+        purpose,
+        created_at: now,
+        expires_at: now + ttl,
+    };
+    let mail = deps.compose(user, mail);
+    deps.store.issue_reset_token(&record, mail.as_ref()).await?;
+    Ok(token)
+}
