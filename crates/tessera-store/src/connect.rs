@@ -1,5 +1,6 @@
 //! Opening a database, applying its migrations, and picking the backend.
 
+use crate::error::{db_err, DbResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -26,10 +27,6 @@ impl std::fmt::Debug for DatabaseConfig {
     }
 }
 
-pub(crate) fn db_err(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
-    StoreError::Database(Box::new(e))
-}
-
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
 }
@@ -44,10 +41,7 @@ impl SqliteStore {
     pub(crate) async fn write_tx(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)
+        self.pool.begin_with("BEGIN IMMEDIATE").await.db()
     }
 
     /// Writers are already serialised by the transaction itself.
@@ -62,7 +56,7 @@ impl PostgresStore {
     pub(crate) async fn write_tx(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
-        self.pool.begin().await.map_err(db_err)
+        self.pool.begin().await.db()
     }
 
     /// Serialises every change that can remove an admin, so two at once cannot both see "another admin
@@ -73,7 +67,7 @@ impl PostgresStore {
         sqlx::query("SELECT pg_advisory_xact_lock(7261001)")
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(())
     }
 }
@@ -91,7 +85,7 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await
-            .map_err(db_err)?;
+            .db()?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
@@ -104,29 +98,29 @@ impl PostgresStore {
     /// Connects and migrates. `schema`, when given, is created if missing and used as the search path
     /// (tests give each case its own).
     pub async fn open(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
-        let mut options = PgConnectOptions::from_str(url).map_err(db_err)?;
+        let mut options = PgConnectOptions::from_str(url).db()?;
         // One direct attempt first: an unreachable server fails start-up at once with its own error,
         // rather than after the pool's acquire timeout.
         sqlx::Connection::close(
             <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
                 .await
-                .map_err(db_err)?,
+                .db()?,
         )
         .await
-        .map_err(db_err)?;
+        .db()?;
         if let Some(schema) = schema {
             let admin = PgPoolOptions::new()
                 .max_connections(1)
                 .connect_with(options.clone())
                 .await
-                .map_err(db_err)?;
+                .db()?;
             sqlx::query(&format!(
                 "CREATE SCHEMA IF NOT EXISTS \"{}\"",
                 schema.replace('"', "")
             ))
             .execute(&admin)
             .await
-            .map_err(db_err)?;
+            .db()?;
             admin.close().await;
             options = options.options([("search_path", schema)]);
         }
@@ -135,7 +129,7 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .map_err(db_err)?;
+            .db()?;
         sqlx::migrate!("./migrations/postgres")
             .run(&pool)
             .await

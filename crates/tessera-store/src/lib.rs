@@ -4,6 +4,7 @@
 //! `ON CONFLICT`); only connecting and migrating differ. Migrations live in one folder per backend.
 
 mod connect;
+mod error;
 mod rows;
 mod sql;
 

@@ -1,6 +1,8 @@
-use crate::connect::{db_err, PostgresStore, SqliteStore};
+//! `ApiKeyStore`: API keys (stored as hashes) and the synthetic user each key acts as.
+
+use crate::connect::{PostgresStore, SqliteStore};
+use crate::error::DbResult;
 use crate::rows::{millis, time};
-use crate::sql::constraint;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::api_keys::{ApiKey, KeyCandidate};
@@ -72,7 +74,7 @@ macro_rules! impl_api_key_store {
                     .bind(id)
                     .fetch_optional(&mut **tx)
                     .await
-                    .map_err(db_err)?
+                    .db()?
                     .ok_or(StoreError::NotFound)
             }
         }
@@ -102,8 +104,8 @@ macro_rules! impl_api_key_store {
                 .bind(millis(now))
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| constraint(e, StoreError::NameTaken))?;
-                tx.commit().await.map_err(db_err)?;
+                .db_or(StoreError::NameTaken)?;
+                tx.commit().await.db()?;
                 Ok(id)
             }
 
@@ -112,7 +114,7 @@ macro_rules! impl_api_key_store {
                     sqlx::query_as(&format!("{API_KEYS} ORDER BY lower(k.name), k.api_key_id"))
                         .fetch_all(&self.pool)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 Ok(rows.into_iter().map(api_key).collect())
             }
 
@@ -122,7 +124,7 @@ macro_rules! impl_api_key_store {
                         .bind(id)
                         .fetch_optional(&self.pool)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 Ok(row.map(api_key))
             }
 
@@ -142,14 +144,14 @@ macro_rules! impl_api_key_store {
                     .bind(millis(now))
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 if let Some(name) = name {
                     sqlx::query("UPDATE api_key SET name = $2 WHERE api_key_id = $1")
                         .bind(id)
                         .bind(name)
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| constraint(e, StoreError::NameTaken))?;
+                        .db_or(StoreError::NameTaken)?;
                     // The synthetic user carries the key's name, as in Metabase.
                     sqlx::query(r#"UPDATE "user" SET first_name = $2, updated_at = $3 WHERE user_id = $1"#)
                         .bind(user_id)
@@ -157,12 +159,12 @@ macro_rules! impl_api_key_store {
                         .bind(millis(now))
                         .execute(&mut *tx)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 }
                 if let Some(group) = group_id {
                     Self::key_groups(&mut tx, user_id, group).await?;
                 }
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn regenerate_api_key(
@@ -185,12 +187,12 @@ macro_rules! impl_api_key_store {
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| constraint(e, StoreError::NameTaken))?
+                .db_or(StoreError::NameTaken)?
                 .rows_affected();
                 if found == 0 {
                     return Err(StoreError::NotFound);
                 }
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn delete_api_key(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
@@ -200,7 +202,7 @@ macro_rules! impl_api_key_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 sqlx::query(
                     r#"UPDATE "user" SET is_active = FALSE, deactivated_at = $2, updated_at = $2
                        WHERE user_id = $1 AND user_type = 'api-key'"#,
@@ -209,8 +211,8 @@ macro_rules! impl_api_key_store {
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)
+                .db()?;
+                tx.commit().await.db()
             }
 
             async fn api_key_candidates(&self, prefix: &str) -> StoreResult<Vec<KeyCandidate>> {
@@ -223,7 +225,7 @@ macro_rules! impl_api_key_store {
                 .bind(prefix)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(rows
                     .into_iter()
                     .map(|(hash, user_id)| KeyCandidate {

@@ -11,18 +11,6 @@ mod settings;
 mod sso;
 mod users;
 
-use crate::connect::db_err;
-use tessera_domain::store::StoreError;
-
-/// Maps a unique-constraint violation to `taken`, a foreign-key violation to `NotFound`.
-pub(crate) fn constraint(e: sqlx::Error, taken: StoreError) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => taken,
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
-        _ => db_err(e),
-    }
-}
-
 pub(crate) fn user_by(condition: &str) -> String {
     format!(
         "SELECT {} FROM \"user\" u WHERE {condition}",

@@ -1,4 +1,7 @@
-use crate::connect::{db_err, PostgresStore, SqliteStore};
+//! `SessionStore` and `ThrottleStore`: sessions with their login history, and failed-login events.
+
+use crate::connect::{PostgresStore, SqliteStore};
+use crate::error::DbResult;
 use crate::rows::{millis, time, LoginHistoryRow, UserRow, USER_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -25,7 +28,7 @@ macro_rules! impl_session_store {
                 .bind(millis(s.created_at))
                 .fetch_one(&mut **tx)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 sqlx::query(
                     "INSERT INTO login_history
                        (user_id, session_id, device_id, device_description, ip_address, timestamp)
@@ -39,13 +42,13 @@ macro_rules! impl_session_store {
                 .bind(millis(s.created_at))
                 .execute(&mut **tx)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 sqlx::query(r#"UPDATE "user" SET last_login = $1 WHERE user_id = $2"#)
                     .bind(millis(s.created_at))
                     .bind(s.user_id)
                     .execute(&mut **tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 Ok(())
             }
         }
@@ -62,7 +65,7 @@ macro_rules! impl_session_store {
                 if let Some(mail) = mail {
                     Self::insert_mail(&mut tx, mail, s.created_at).await?;
                 }
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn device_seen(&self, user_id: UserId, device_id: &str) -> StoreResult<(bool, bool)> {
@@ -74,7 +77,7 @@ macro_rules! impl_session_store {
                 .bind(device_id)
                 .fetch_one(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok((any > 0, this > 0))
             }
 
@@ -91,7 +94,7 @@ macro_rules! impl_session_store {
                 .bind(millis(created_after))
                 .fetch_optional(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 match row {
                     Some(row) => Ok(Some(Self::load_user(&self.pool, row).await?)),
                     None => Ok(None),
@@ -103,7 +106,7 @@ macro_rules! impl_session_store {
                     .bind(key_hash.as_str())
                     .execute(&self.pool)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 Ok(done.rows_affected() > 0)
             }
 
@@ -115,7 +118,7 @@ macro_rules! impl_session_store {
                     .bind(millis(cutoff))
                     .execute(&self.pool)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 Ok(done.rows_affected())
             }
 
@@ -129,7 +132,7 @@ macro_rules! impl_session_store {
                 .bind(user_id)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
         }
@@ -151,7 +154,7 @@ macro_rules! impl_session_store {
                 .bind(millis(since))
                 .fetch_one(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(Window {
                     count: u32::try_from(count).unwrap_or(u32::MAX),
                     last_at: last.map(time),
@@ -174,14 +177,14 @@ macro_rules! impl_session_store {
                     .bind(millis(at))
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 }
                 sqlx::query("DELETE FROM throttle_event WHERE at <= $1")
                     .bind(millis(forget_before))
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)
+                    .db()?;
+                tx.commit().await.db()
             }
         }
     };

@@ -1,6 +1,9 @@
-use crate::connect::{db_err, PostgresStore, SqliteStore};
+//! `UserStore`: people, their group memberships, first-run setup, passwords and deactivation.
+
+use crate::connect::{PostgresStore, SqliteStore};
+use crate::error::DbResult;
 use crate::rows::{millis, UserRow};
-use crate::sql::{constraint, contains_pattern, user_by, ACTIVE_ADMINS, GROUP_IDS};
+use crate::sql::{contains_pattern, user_by, ACTIVE_ADMINS, GROUP_IDS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::auth::SETUP_TOKEN;
@@ -53,7 +56,7 @@ macro_rules! impl_user_store {
                     .bind(row.id())
                     .fetch_all(exec)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 Ok(row.into_user(ids))
             }
 
@@ -61,7 +64,7 @@ macro_rules! impl_user_store {
                 sqlx::query_scalar(ACTIVE_ADMINS)
                     .fetch_one(&mut **tx)
                     .await
-                    .map_err(db_err)
+                    .db()
             }
 
             /// Makes the user's memberships exactly `groups`, keeping the ids of those that stay.
@@ -74,7 +77,7 @@ macro_rules! impl_user_store {
                     .bind(user_id)
                     .fetch_all(&mut **tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 for gone in current.iter().filter(|g| !groups.contains(g)) {
                     sqlx::query(
                         "DELETE FROM group_membership WHERE user_id = $1 AND permission_group_id = $2",
@@ -83,7 +86,7 @@ macro_rules! impl_user_store {
                     .bind(gone)
                     .execute(&mut **tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 }
                 for group in groups.iter().filter(|g| !current.contains(g)) {
                     sqlx::query(
@@ -93,7 +96,7 @@ macro_rules! impl_user_store {
                     .bind(group)
                     .execute(&mut **tx)
                     .await
-                    .map_err(|e| constraint(e, StoreError::NotFound))?;
+                    .db_or(StoreError::NotFound)?;
                 }
                 Ok(())
             }
@@ -120,7 +123,7 @@ macro_rules! impl_user_store {
                 .bind(&user.sso_source)
                 .fetch_one(&mut **tx)
                 .await
-                .map_err(|e| constraint(e, StoreError::EmailTaken))?;
+                .db_or(StoreError::EmailTaken)?;
                 Self::set_groups(tx, id, &group_set(&user.groups, user.is_superuser)).await?;
                 Ok(id)
             }
@@ -140,7 +143,7 @@ macro_rules! impl_user_store {
                         .bind(id)
                         .execute(&mut **tx)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 }
                 Ok(())
             }
@@ -163,7 +166,7 @@ macro_rules! impl_user_store {
                 sqlx::query_scalar(r#"SELECT COUNT(*) FROM "user" WHERE user_type = 'personal'"#)
                     .fetch_one(&self.pool)
                     .await
-                    .map_err(db_err)
+                    .db()
             }
 
             async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -171,7 +174,7 @@ macro_rules! impl_user_store {
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 match row {
                     Some(row) => Ok(Some(Self::load_user(&self.pool, row).await?)),
                     None => Ok(None),
@@ -183,7 +186,7 @@ macro_rules! impl_user_store {
                     .bind(normalize_email(email))
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 match row {
                     Some(row) => Ok(Some(Self::load_user(&self.pool, row).await?)),
                     None => Ok(None),
@@ -198,7 +201,7 @@ macro_rules! impl_user_store {
                 .bind(normalize_email(email))
                 .fetch_optional(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(row.map(|(user_id, is_active, password_hash)| Credentials {
                     user_id,
                     is_active,
@@ -212,7 +215,7 @@ macro_rules! impl_user_store {
                         .bind(id)
                         .fetch_optional(&self.pool)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 Ok(hash.flatten())
             }
 
@@ -242,8 +245,8 @@ macro_rules! impl_user_store {
                     .bind(SETUP_TOKEN)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)?;
+                    .db()?;
+                tx.commit().await.db()?;
                 Ok(id)
             }
 
@@ -259,12 +262,12 @@ macro_rules! impl_user_store {
                     .bind(&req.token)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?
+                    .db()?
                     .rows_affected();
                 let users: i64 = sqlx::query_scalar(r#"SELECT COUNT(*) FROM "user""#)
                     .fetch_one(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 if users > 0 {
                     return Ok(SetupOutcome::UserExists);
                 }
@@ -282,9 +285,9 @@ macro_rules! impl_user_store {
                     .bind(value)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 }
-                tx.commit().await.map_err(db_err)?;
+                tx.commit().await.db()?;
                 Ok(SetupOutcome::Created(id))
             }
 
@@ -298,7 +301,7 @@ macro_rules! impl_user_store {
                 .bind(q.group_id)
                 .fetch_one(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 // Nulls last on both backends (they disagree by default).
                 let rows: Vec<UserRow> = sqlx::query_as(&format!(
                     "{} ORDER BY u.first_name IS NULL, lower(u.first_name), u.last_name IS NULL,
@@ -313,7 +316,7 @@ macro_rules! impl_user_store {
                 .bind(q.offset.unwrap_or(0))
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 let mut users = Vec::with_capacity(rows.len());
                 for row in rows {
                     users.push(Self::load_user(&self.pool, row).await?);
@@ -335,7 +338,7 @@ macro_rules! impl_user_store {
                     .bind(millis(now))
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?
+                    .db()?
                     .rows_affected();
                 if found == 0 {
                     return Err(StoreError::NotFound);
@@ -346,7 +349,7 @@ macro_rules! impl_user_store {
                         .bind(normalize_email(email))
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| constraint(e, StoreError::EmailTaken))?;
+                        .db_or(StoreError::EmailTaken)?;
                 }
                 for (column, value) in [
                     ("first_name", &c.first_name),
@@ -360,7 +363,7 @@ macro_rules! impl_user_store {
                             .bind(value)
                             .execute(&mut *tx)
                             .await
-                            .map_err(db_err)?;
+                            .db()?;
                     }
                 }
                 if let Some(groups) = &c.groups {
@@ -370,7 +373,7 @@ macro_rules! impl_user_store {
                         .bind(id)
                         .fetch_all(&mut *tx)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                     let mut groups: Vec<i64> =
                         current.into_iter().filter(|g| *g != ADMIN_GROUP).collect();
                     if admin {
@@ -379,7 +382,7 @@ macro_rules! impl_user_store {
                     Self::set_groups(&mut tx, id, &group_set(&groups, false)).await?;
                 }
                 Self::keep_an_admin(&mut tx, before).await?;
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn set_password(
@@ -401,7 +404,7 @@ macro_rules! impl_user_store {
                 .bind(must_change)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?
+                .db()?
                 .rows_affected();
                 if found == 0 {
                     return Err(StoreError::NotFound);
@@ -410,7 +413,7 @@ macro_rules! impl_user_store {
                 if let Some(session) = new_session {
                     Self::insert_session(&mut tx, session).await?;
                 }
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn deactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()> {
@@ -425,14 +428,14 @@ macro_rules! impl_user_store {
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?
+                .db()?
                 .rows_affected();
                 if found == 0 {
                     return Err(StoreError::NotFound);
                 }
                 Self::keep_an_admin(&mut tx, before).await?;
                 Self::end_sessions_and_resets(&mut tx, id).await?;
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn reactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()> {
@@ -445,7 +448,7 @@ macro_rules! impl_user_store {
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?
+                .db()?
                 .rows_affected();
                 if found == 0 {
                     return Err(StoreError::NotFound);
@@ -458,8 +461,8 @@ macro_rules! impl_user_store {
                 .bind(ADMIN_GROUP)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)
+                .db()?;
+                tx.commit().await.db()
             }
         }
     };
