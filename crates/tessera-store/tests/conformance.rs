@@ -69,6 +69,7 @@ conformance!(
     deactivation_keeps_the_last_admin_and_ends_sessions,
     settings_initialise_once,
     listing_filters_orders_and_pages,
+    listed_people_carry_their_groups,
     updates_apply_whole_or_not_at_all,
     a_new_password_ends_every_session,
     groups_memberships_and_features,
@@ -428,6 +429,85 @@ async fn listing_filters_orders_and_pages(f: Fixture) {
         ..UserQuery::default()
     };
     assert_eq!(ids(f.store.list_users(&in_group).await.unwrap()), vec![bob]);
+}
+
+async fn listed_people_carry_their_groups(f: Fixture) {
+    let analysts = f.store.create_group("Analysts", &[]).await.unwrap();
+    let boss = f
+        .store
+        .create_user(&person("boss@example.com", true), None, t(0))
+        .await
+        .unwrap();
+    let bob = f
+        .store
+        .create_user(
+            &NewUser {
+                email: "bob@example.com".into(),
+                first_name: Some("Bob".into()),
+                groups: vec![analysts],
+                ..NewUser::default()
+            },
+            None,
+            t(0),
+        )
+        .await
+        .unwrap();
+    let anon = f
+        .store
+        .create_user(
+            &NewUser {
+                email: "n@example.com".into(),
+                ..NewUser::default()
+            },
+            None,
+            t(0),
+        )
+        .await
+        .unwrap();
+    let all = UserQuery {
+        status: UserStatus::All,
+        ..UserQuery::default()
+    };
+    let listed = f.store.list_users(&all).await.unwrap().users;
+    let groups: Vec<_> = listed
+        .iter()
+        .map(|u| (u.id, u.group_ids.clone(), u.is_superuser))
+        .collect();
+    assert_eq!(
+        groups,
+        vec![
+            (boss, vec![ALL_USERS_GROUP, ADMIN_GROUP], true),
+            (bob, vec![ALL_USERS_GROUP, analysts], false),
+            (anon, vec![ALL_USERS_GROUP], false),
+        ]
+    );
+    for u in &listed {
+        let one = f.store.user(u.id).await.unwrap().unwrap();
+        assert_eq!(
+            (&u.email, &u.group_ids, u.is_superuser, u.date_joined),
+            (
+                &one.email,
+                &one.group_ids,
+                one.is_superuser,
+                one.date_joined
+            )
+        );
+    }
+    let second = UserQuery {
+        status: UserStatus::All,
+        limit: Some(1),
+        offset: Some(1),
+        ..UserQuery::default()
+    };
+    let page = f.store.list_users(&second).await.unwrap();
+    assert_eq!(page.total, 3);
+    assert_eq!(
+        page.users
+            .iter()
+            .map(|u| (u.id, u.group_ids.clone()))
+            .collect::<Vec<_>>(),
+        vec![(bob, vec![ALL_USERS_GROUP, analysts])]
+    );
 }
 
 async fn updates_apply_whole_or_not_at_all(f: Fixture) {

@@ -1,11 +1,12 @@
-//! Listing people for the admin pages and the CLI: one filter for the page and its total, nulls last.
+//! Listing people for the admin pages and the CLI: one filter for the page and its total, and the page
+//! with every listed person's groups in one query.
 
 use crate::connect::{PostgresStore, SqliteStore};
 use crate::error::DbResult;
 use crate::rows::UserRow;
 use crate::sql::{contains_pattern, user_by};
 use tessera_domain::store::StoreResult;
-use tessera_domain::user::{UserPage, UserQuery, UserStatus};
+use tessera_domain::user::{User, UserPage, UserQuery, UserStatus};
 
 /// The filter shared by the page and its total; binds are `$1` status, `$2` pattern, `$3` group.
 const LIST_FILTER: &str = r#"u.user_type = 'personal'
@@ -14,6 +15,37 @@ const LIST_FILTER: &str = r#"u.user_type = 'personal'
          OR u.email LIKE $2 ESCAPE '\')
     AND ($3 IS NULL OR EXISTS (SELECT 1 FROM group_membership g
                                WHERE g.user_id = u.user_id AND g.permission_group_id = $3))"#;
+
+/// First name, then last name, case-insensitively with nulls last, then id: a total order.
+fn order_by(table: &str) -> String {
+    format!(
+        "{table}.first_name IS NULL, lower({table}.first_name), {table}.last_name IS NULL, \
+         lower({table}.last_name), {table}.user_id"
+    )
+}
+
+/// A listed person with one of their groups (none only if they have no membership at all).
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    group_id: Option<i64>,
+}
+
+/// Folds the rows, in page order and grouped by person, into people with their group ids.
+fn people_with_groups(rows: Vec<ListedRow>) -> Vec<User> {
+    let mut people: Vec<(UserRow, Vec<i64>)> = Vec::new();
+    for ListedRow { user, group_id } in rows {
+        match people.last_mut() {
+            Some((last, groups)) if last.id() == user.id() => groups.extend(group_id),
+            _ => people.push((user, group_id.into_iter().collect())),
+        }
+    }
+    people
+        .into_iter()
+        .map(|(user, groups)| user.into_user(groups))
+        .collect()
+}
 
 fn status_name(status: UserStatus) -> &'static str {
     match status {
@@ -38,12 +70,17 @@ macro_rules! impl_user_list {
                 .fetch_one(&self.pool)
                 .await
                 .db()?;
-                // Nulls last on both backends (they disagree by default).
-                let rows: Vec<UserRow> = sqlx::query_as(&format!(
-                    "{} ORDER BY u.first_name IS NULL, lower(u.first_name), u.last_name IS NULL,
-                        lower(u.last_name), u.user_id
-                     LIMIT $4 OFFSET $5",
-                    user_by(LIST_FILTER)
+                // One row per person on the page and group: one query whatever the page size, and
+                // the groups are read with the page, not after it. Ordered again outside, as a derived
+                // table's order is not kept; nulls last on both backends (they disagree by default).
+                let rows: Vec<ListedRow> = sqlx::query_as(&format!(
+                    "SELECT p.*, m.permission_group_id AS group_id
+                     FROM ({} ORDER BY {} LIMIT $4 OFFSET $5) p
+                     LEFT JOIN group_membership m ON m.user_id = p.user_id
+                     ORDER BY {}, m.permission_group_id",
+                    user_by(LIST_FILTER),
+                    order_by("u"),
+                    order_by("p"),
                 ))
                 .bind(status_name(q.status))
                 .bind(&pattern)
@@ -53,10 +90,7 @@ macro_rules! impl_user_list {
                 .fetch_all(&self.pool)
                 .await
                 .db()?;
-                let mut users = Vec::with_capacity(rows.len());
-                for row in rows {
-                    users.push(Self::load_user(&self.pool, row).await?);
-                }
+                let users = people_with_groups(rows);
                 Ok(UserPage { users, total })
             }
         }
