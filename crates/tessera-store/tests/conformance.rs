@@ -74,6 +74,7 @@ conformance!(
     a_new_password_ends_every_session,
     groups_memberships_and_features,
     api_keys_live_as_synthetic_users,
+    a_key_in_all_users_only_reports_all_users,
     outbox_claims_retries_and_kills,
     reset_tokens_work_once_until_they_expire,
     oidc_logins_are_taken_once_until_they_expire,
@@ -809,6 +810,35 @@ async fn api_keys_live_as_synthetic_users(f: Fixture) {
         f.store.delete_api_key(id, t(4)).await,
         Err(StoreError::NotFound)
     ));
+}
+
+async fn a_key_in_all_users_only_reports_all_users(f: Fixture) {
+    let admin = f
+        .store
+        .create_user(&person("boss@example.com", true), None, t(0))
+        .await
+        .unwrap();
+    let key = NewApiKey {
+        name: "Reader".into(),
+        prefix: "mb_EEEE".into(),
+        key_hash: TokenHash::of("mb_EEEE"),
+        group_id: ALL_USERS_GROUP,
+        creator_id: admin,
+    };
+    let id = f.store.create_api_key(&key, t(1)).await.unwrap();
+    let k = f.store.api_key(id).await.unwrap().unwrap();
+    assert_eq!(
+        (k.group_id, k.group_name.as_str()),
+        (ALL_USERS_GROUP, "All Users")
+    );
+    let listed = f.store.api_keys().await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|k| (k.id, k.group_id, k.group_name.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(id, ALL_USERS_GROUP, "All Users")]
+    );
 }
 
 async fn settings_initialise_once(f: Fixture) {

@@ -10,14 +10,15 @@ use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{ApiKeyStore, NewApiKey, StoreError, StoreResult};
 use tessera_domain::user::{common_name, GroupId, NewUser, UserId, ALL_USERS_GROUP};
 
-/// A key with its group (the synthetic user's group other than All Users) and who last changed it.
+/// A key with its group (the synthetic user's group other than All Users, bound as `$1`) and who last
+/// changed it.
 const API_KEYS: &str = r#"SELECT k.api_key_id, k.name, k.key_prefix, k.user_id, k.created_at, k.updated_at,
         k.updated_by_id, g.permission_group_id, g.name, ub.email, ub.first_name, ub.last_name
     FROM api_key k
     JOIN "user" ub ON ub.user_id = k.updated_by_id
     JOIN permission_group g ON g.permission_group_id = COALESCE(
         (SELECT MAX(m.permission_group_id) FROM group_membership m
-         WHERE m.user_id = k.user_id AND m.permission_group_id <> 1), 1)"#;
+         WHERE m.user_id = k.user_id AND m.permission_group_id <> $1), $1)"#;
 
 type KeyRow = (
     i64,
@@ -112,6 +113,7 @@ macro_rules! impl_api_key_store {
             async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
                 let rows: Vec<KeyRow> =
                     sqlx::query_as(&format!("{API_KEYS} ORDER BY lower(k.name), k.api_key_id"))
+                        .bind(ALL_USERS_GROUP)
                         .fetch_all(&self.pool)
                         .await
                         .db()?;
@@ -120,7 +122,8 @@ macro_rules! impl_api_key_store {
 
             async fn api_key(&self, id: i64) -> StoreResult<Option<ApiKey>> {
                 let row: Option<KeyRow> =
-                    sqlx::query_as(&format!("{API_KEYS} WHERE k.api_key_id = $1"))
+                    sqlx::query_as(&format!("{API_KEYS} WHERE k.api_key_id = $2"))
+                        .bind(ALL_USERS_GROUP)
                         .bind(id)
                         .fetch_optional(&self.pool)
                         .await

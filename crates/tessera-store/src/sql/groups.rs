@@ -2,7 +2,6 @@
 
 use crate::connect::{PostgresStore, SqliteStore};
 use crate::error::DbResult;
-use crate::sql::ACTIVE_ADMINS;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use tessera_domain::groups::{Group, GroupMember, Membership};
@@ -230,10 +229,7 @@ macro_rules! impl_group_store {
             async fn remove_membership(&self, id: i64) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 Self::lock_admins(&mut tx).await?;
-                let before: i64 = sqlx::query_scalar(ACTIVE_ADMINS)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .db()?;
+                let before = Self::active_admins(&mut tx).await?;
                 let found = sqlx::query("DELETE FROM group_membership WHERE group_membership_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
@@ -243,13 +239,7 @@ macro_rules! impl_group_store {
                 if found == 0 {
                     return Err(StoreError::NotFound);
                 }
-                let after: i64 = sqlx::query_scalar(ACTIVE_ADMINS)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .db()?;
-                if before > 0 && after == 0 {
-                    return Err(StoreError::LastAdmin);
-                }
+                Self::keep_an_admin(&mut tx, before).await?;
                 tx.commit().await.db()
             }
 

@@ -5,16 +5,26 @@ use super::group_set;
 use crate::connect::{PostgresStore, SqliteStore};
 use crate::error::DbResult;
 use crate::rows::millis;
-use crate::sql::{ACTIVE_ADMINS, GROUP_IDS};
+use crate::sql::GROUP_IDS;
 use chrono::{DateTime, Utc};
 use tessera_domain::store::{NewSession, StoreError, StoreResult};
 use tessera_domain::user::{normalize_email, UserChanges, UserId, ADMIN_GROUP};
 
+/// Active people in `$1` (Administrators); API-key users do not count, as they cannot administer
+/// anything.
+const ACTIVE_ADMINS: &str = r#"SELECT COUNT(*) FROM "user" u
+    JOIN group_membership m ON m.user_id = u.user_id
+    WHERE m.permission_group_id = $1 AND u.is_active AND u.user_type = 'personal'"#;
+
 macro_rules! impl_user_change {
     ($store:ty, $db:ty) => {
         impl $store {
-            async fn active_admins(tx: &mut sqlx::Transaction<'static, $db>) -> StoreResult<i64> {
+            /// How many active people administer; taken before a change, for [`Self::keep_an_admin`].
+            pub(crate) async fn active_admins(
+                tx: &mut sqlx::Transaction<'static, $db>,
+            ) -> StoreResult<i64> {
                 sqlx::query_scalar(ACTIVE_ADMINS)
+                    .bind(ADMIN_GROUP)
                     .fetch_one(&mut **tx)
                     .await
                     .db()
@@ -41,7 +51,7 @@ macro_rules! impl_user_change {
             }
 
             /// Fails with `LastAdmin` when a change took the last active admin away.
-            async fn keep_an_admin(
+            pub(crate) async fn keep_an_admin(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 before: i64,
             ) -> StoreResult<()> {
