@@ -366,11 +366,10 @@ impl Auth {
     }
 
     pub async fn current_user(&self, user: User) -> Result<CurrentUser, Error> {
-        let history = self.store.login_history(user.id).await?;
-        let first_login = history
-            .iter()
-            .map(|h| h.timestamp)
-            .min()
+        let first_login = self
+            .store
+            .first_login(user.id)
+            .await?
             .unwrap_or_else(|| self.now());
         let features = self.features(&user).await?;
         Ok(CurrentUser {

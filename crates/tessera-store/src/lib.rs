@@ -9,4 +9,6 @@ mod rows;
 mod sql;
 
 pub use connect::{connect, DatabaseConfig, PostgresStore, SqliteStore};
+#[doc(hidden)]
+pub use sql::FIRST_LOGIN_SQL;
 pub use tessera_domain::store::{Store, StoreError};

@@ -11,6 +11,8 @@ mod settings;
 mod sso;
 mod users;
 
+pub use sessions::FIRST_LOGIN_SQL;
+
 pub(crate) fn user_by(condition: &str) -> String {
     format!(
         "SELECT {} FROM \"user\" u WHERE {condition}",

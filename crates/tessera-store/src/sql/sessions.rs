@@ -11,6 +11,12 @@ use tessera_domain::store::{NewSession, SessionStore, StoreResult, ThrottleStore
 use tessera_domain::throttle::{Throttler, Window};
 use tessera_domain::user::{LoginHistoryEntry, User, UserId};
 
+/// The user's earliest login. `MIN` over the `(user_id, timestamp)` index `login_history_user_idx`
+/// reads one index entry, however long the history. Public (hidden) so the conformance suite can check
+/// its plan.
+#[doc(hidden)]
+pub const FIRST_LOGIN_SQL: &str = "SELECT MIN(timestamp) FROM login_history WHERE user_id = $1";
+
 macro_rules! impl_session_store {
     ($store:ty, $db:ty) => {
         impl $store {
@@ -134,6 +140,15 @@ macro_rules! impl_session_store {
                 .await
                 .db()?;
                 Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn first_login(&self, user_id: UserId) -> StoreResult<Option<DateTime<Utc>>> {
+                let first: Option<i64> = sqlx::query_scalar(FIRST_LOGIN_SQL)
+                    .bind(user_id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .db()?;
+                Ok(first.map(time))
             }
         }
 
