@@ -1,6 +1,7 @@
-//! Opening a database, applying its migrations, and picking the backend.
+//! Opening a database, applying its migrations, and picking the backend. Failing to open says what was
+//! being opened (a path, or a URL without its password), with sqlx's error as the cause.
 
-use crate::error::{db_err, DbResult};
+use crate::error::{Context, DbResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -73,6 +74,8 @@ impl PostgresStore {
 }
 
 impl SqliteStore {
+    /// Opens (creating if missing) and migrates the database file. Failures say which file, with
+    /// sqlx's error as their source.
     pub async fn open(path: &std::path::Path) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -85,42 +88,51 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await
-            .db()?;
+            .context(|| format!("cannot open the database {}", path.display()))?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
-            .map_err(db_err)?;
+            .context(|| {
+                format!(
+                    "cannot apply the migrations to the database {}",
+                    path.display()
+                )
+            })?;
         Ok(Self { pool })
     }
 }
 
 impl PostgresStore {
     /// Connects and migrates. `schema`, when given, is created if missing and used as the search path
-    /// (tests give each case its own).
+    /// (tests give each case its own). Failures name the database by its URL, password redacted, with
+    /// sqlx's error as their source.
     pub async fn open(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
-        let mut options = PgConnectOptions::from_str(url).db()?;
+        let shown = redacted(url);
+        let cannot_open = || format!("cannot open the database {shown}");
+        let mut options = PgConnectOptions::from_str(url)
+            .context(|| format!("cannot read the PostgreSQL URL {shown}"))?;
         // One direct attempt first: an unreachable server fails start-up at once with its own error,
         // rather than after the pool's acquire timeout.
         sqlx::Connection::close(
             <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
                 .await
-                .db()?,
+                .context(cannot_open)?,
         )
         .await
-        .db()?;
+        .context(cannot_open)?;
         if let Some(schema) = schema {
             let admin = PgPoolOptions::new()
                 .max_connections(1)
                 .connect_with(options.clone())
                 .await
-                .db()?;
+                .context(cannot_open)?;
             sqlx::query(&format!(
                 "CREATE SCHEMA IF NOT EXISTS \"{}\"",
                 schema.replace('"', "")
             ))
             .execute(&admin)
             .await
-            .db()?;
+            .context(|| format!("cannot create the schema {schema} in the database {shown}"))?;
             admin.close().await;
             options = options.options([("search_path", schema)]);
         }
@@ -129,13 +141,41 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .db()?;
+            .context(cannot_open)?;
         sqlx::migrate!("./migrations/postgres")
             .run(&pool)
             .await
-            .map_err(db_err)?;
+            .context(|| format!("cannot apply the migrations to the database {shown}"))?;
         Ok(Self { pool })
     }
+}
+
+/// `url` as it may be shown in an error or a log: a password, in the user info or as a `password`
+/// parameter, becomes `***`. A URL that cannot be parsed is not shown at all, as there is no telling
+/// where its password is.
+fn redacted(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "(an unreadable URL, not shown)".to_string();
+    };
+    if parsed.password().is_some() {
+        // Fails only for URLs without a host, which have no user info to hide.
+        let _ = parsed.set_password(Some("***"));
+    }
+    if parsed.query_pairs().any(|(key, _)| key == "password") {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == "password" {
+                    "***".into()
+                } else {
+                    value
+                };
+                (key.into_owned(), value.into_owned())
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.into()
 }
 
 /// Opens the configured database, applying pending migrations.
@@ -146,4 +186,29 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, StoreErr
             Arc::new(PostgresStore::open(url, schema.as_deref()).await?)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            redacted("postgres://tessera:s3cret@db.example:5432/tessera?sslmode=require"),
+            "postgres://tessera:***@db.example:5432/tessera?sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgres://db.example/tessera?user=t&password=s3cret"),
+            "postgres://db.example/tessera?user=t&password=***"
+        );
+        assert_eq!(
+            redacted("postgres://tessera@db.example/tessera"),
+            "postgres://tessera@db.example/tessera"
+        );
+        assert_eq!(
+            redacted("postgres://tessera:s3cret@[::1"),
+            "(an unreadable URL, not shown)"
+        );
+    }
 }

@@ -1,5 +1,6 @@
-//! sqlx's errors as the domain's [`StoreError`]: [`DbResult::db`] for any failure, and
-//! [`DbResult::db_or`] where a constraint violation means something to the caller.
+//! sqlx's errors as the domain's [`StoreError`]: [`DbResult::db`] for any failure,
+//! [`DbResult::db_or`] where a constraint violation means something to the caller, and
+//! [`Context::context`] for what was being attempted when no query explains it (opening a database).
 
 use tessera_domain::store::{StoreError, StoreResult};
 
@@ -26,6 +27,45 @@ impl<T> DbResult<T> for Result<T, sqlx::Error> {
             sqlx::Error::Database(d) if d.is_unique_violation() => taken,
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
             _ => db_err(e),
+        })
+    }
+}
+
+/// A failure as what was being attempted (`cannot open the database /data/tessera.db`), with the
+/// underlying error as its source: a printed cause chain reads
+/// `cannot open the database /data/tessera.db: … unable to open database file`.
+#[derive(Debug)]
+pub(crate) struct Attempt {
+    what: String,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl std::fmt::Display for Attempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.what)
+    }
+}
+
+impl std::error::Error for Attempt {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// `.context(|| format!("cannot open the database {path}"))?`
+pub(crate) trait Context<T> {
+    /// Any failure is a database error whose source is an [`Attempt`] saying `what`, whose source is
+    /// the failure itself.
+    fn context(self, what: impl FnOnce() -> String) -> StoreResult<T>;
+}
+
+impl<T, E: std::error::Error + Send + Sync + 'static> Context<T> for Result<T, E> {
+    fn context(self, what: impl FnOnce() -> String) -> StoreResult<T> {
+        self.map_err(|e| {
+            db_err(Attempt {
+                what: what(),
+                source: Box::new(e),
+            })
         })
     }
 }
