@@ -1,5 +1,7 @@
-//! Opening a database, applying its migrations, and picking the backend.
+//! Opening a database, applying its migrations, and picking the backend. Failing to open says what was
+//! being opened (a path, or a URL without its password), with sqlx's error as the cause.
 
+use crate::error::{Context, DbResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -26,10 +28,6 @@ impl std::fmt::Debug for DatabaseConfig {
     }
 }
 
-pub(crate) fn db_err(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
-    StoreError::Database(Box::new(e))
-}
-
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
 }
@@ -44,10 +42,7 @@ impl SqliteStore {
     pub(crate) async fn write_tx(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)
+        self.pool.begin_with("BEGIN IMMEDIATE").await.db()
     }
 
     /// Writers are already serialised by the transaction itself.
@@ -62,7 +57,7 @@ impl PostgresStore {
     pub(crate) async fn write_tx(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
-        self.pool.begin().await.map_err(db_err)
+        self.pool.begin().await.db()
     }
 
     /// Serialises every change that can remove an admin, so two at once cannot both see "another admin
@@ -73,12 +68,14 @@ impl PostgresStore {
         sqlx::query("SELECT pg_advisory_xact_lock(7261001)")
             .execute(&mut **tx)
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(())
     }
 }
 
 impl SqliteStore {
+    /// Opens (creating if missing) and migrates the database file. Failures say which file, with
+    /// sqlx's error as their source.
     pub async fn open(path: &std::path::Path) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -91,42 +88,51 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await
-            .map_err(db_err)?;
+            .context(|| format!("cannot open the database {}", path.display()))?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
-            .map_err(db_err)?;
+            .context(|| {
+                format!(
+                    "cannot apply the migrations to the database {}",
+                    path.display()
+                )
+            })?;
         Ok(Self { pool })
     }
 }
 
 impl PostgresStore {
     /// Connects and migrates. `schema`, when given, is created if missing and used as the search path
-    /// (tests give each case its own).
+    /// (tests give each case its own). Failures name the database by its URL, password redacted, with
+    /// sqlx's error as their source.
     pub async fn open(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
-        let mut options = PgConnectOptions::from_str(url).map_err(db_err)?;
+        let shown = redacted(url);
+        let cannot_open = || format!("cannot open the database {shown}");
+        let mut options = PgConnectOptions::from_str(url)
+            .context(|| format!("cannot read the PostgreSQL URL {shown}"))?;
         // One direct attempt first: an unreachable server fails start-up at once with its own error,
         // rather than after the pool's acquire timeout.
         sqlx::Connection::close(
             <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
                 .await
-                .map_err(db_err)?,
+                .context(cannot_open)?,
         )
         .await
-        .map_err(db_err)?;
+        .context(cannot_open)?;
         if let Some(schema) = schema {
             let admin = PgPoolOptions::new()
                 .max_connections(1)
                 .connect_with(options.clone())
                 .await
-                .map_err(db_err)?;
+                .context(cannot_open)?;
             sqlx::query(&format!(
                 "CREATE SCHEMA IF NOT EXISTS \"{}\"",
                 schema.replace('"', "")
             ))
             .execute(&admin)
             .await
-            .map_err(db_err)?;
+            .context(|| format!("cannot create the schema {schema} in the database {shown}"))?;
             admin.close().await;
             options = options.options([("search_path", schema)]);
         }
@@ -135,13 +141,41 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .map_err(db_err)?;
+            .context(cannot_open)?;
         sqlx::migrate!("./migrations/postgres")
             .run(&pool)
             .await
-            .map_err(db_err)?;
+            .context(|| format!("cannot apply the migrations to the database {shown}"))?;
         Ok(Self { pool })
     }
+}
+
+/// `url` as it may be shown in an error or a log: a password, in the user info or as a `password`
+/// parameter, becomes `***`. A URL that cannot be parsed is not shown at all, as there is no telling
+/// where its password is.
+fn redacted(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "(an unreadable URL, not shown)".to_string();
+    };
+    if parsed.password().is_some() {
+        // Fails only for URLs without a host, which have no user info to hide.
+        let _ = parsed.set_password(Some("***"));
+    }
+    if parsed.query_pairs().any(|(key, _)| key == "password") {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == "password" {
+                    "***".into()
+                } else {
+                    value
+                };
+                (key.into_owned(), value.into_owned())
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.into()
 }
 
 /// Opens the configured database, applying pending migrations.
@@ -152,4 +186,29 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, StoreErr
             Arc::new(PostgresStore::open(url, schema.as_deref()).await?)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            redacted("postgres://tessera:s3cret@db.example:5432/tessera?sslmode=require"),
+            "postgres://tessera:***@db.example:5432/tessera?sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgres://db.example/tessera?user=t&password=s3cret"),
+            "postgres://db.example/tessera?user=t&password=***"
+        );
+        assert_eq!(
+            redacted("postgres://tessera@db.example/tessera"),
+            "postgres://tessera@db.example/tessera"
+        );
+        assert_eq!(
+            redacted("postgres://tessera:s3cret@[::1"),
+            "(an unreadable URL, not shown)"
+        );
+    }
 }

@@ -4,8 +4,11 @@
 //! `ON CONFLICT`); only connecting and migrating differ. Migrations live in one folder per backend.
 
 mod connect;
+mod error;
 mod rows;
 mod sql;
 
 pub use connect::{connect, DatabaseConfig, PostgresStore, SqliteStore};
+#[doc(hidden)]
+pub use sql::FIRST_LOGIN_SQL;
 pub use tessera_domain::store::{Store, StoreError};

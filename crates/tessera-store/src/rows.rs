@@ -1,6 +1,7 @@
 //! Row shapes as selected, and their conversion to domain types.
 
 use chrono::{DateTime, Utc};
+use tessera_domain::types::ids::ADMIN_GROUP;
 use tessera_domain::types::user::{LoginHistoryEntry, User};
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
@@ -11,11 +12,10 @@ pub(crate) fn time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-/// Columns for [`UserRow`]; `is_superuser` is derived from membership of Administrators (id 2).
+/// Columns for [`UserRow`]. `is_superuser` is not one: it is membership of Administrators, read from
+/// the group ids every user is loaded with.
 pub(crate) const USER_COLUMNS: &str = r#"u.user_id, u.email, u.first_name, u.last_name, u.is_active,
-    u.is_qbnewb, u.sso_source, u.locale, u.date_joined, u.last_login, u.updated_at, u.login_attributes, u.must_change_password,
-    EXISTS (SELECT 1 FROM group_membership m
-            WHERE m.user_id = u.user_id AND m.permission_group_id = 2) AS is_superuser"#;
+    u.is_qbnewb, u.sso_source, u.locale, u.date_joined, u.last_login, u.updated_at, u.login_attributes, u.must_change_password"#;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
@@ -32,7 +32,6 @@ pub(crate) struct UserRow {
     updated_at: i64,
     login_attributes: Option<String>,
     must_change_password: bool,
-    is_superuser: bool,
 }
 
 impl UserRow {
@@ -40,6 +39,7 @@ impl UserRow {
         self.user_id
     }
 
+    /// The user, given all their group ids.
     pub(crate) fn into_user(self, group_ids: Vec<i64>) -> User {
         User {
             id: self.user_id,
@@ -47,7 +47,7 @@ impl UserRow {
             first_name: self.first_name,
             last_name: self.last_name,
             is_active: self.is_active,
-            is_superuser: self.is_superuser,
+            is_superuser: group_ids.contains(&ADMIN_GROUP),
             is_qbnewb: self.is_qbnewb,
             sso_source: self.sso_source,
             locale: self.locale,

@@ -16,14 +16,23 @@ use tessera_store::{PostgresStore, SqliteStore};
 
 struct Fixture {
     store: Arc<dyn Store>,
+    /// Where the store's database is, for the few tests that look underneath the Store.
+    db: Db,
     _dir: Option<tempfile::TempDir>,
+}
+
+enum Db {
+    Sqlite(std::path::PathBuf),
+    Postgres { url: String, schema: String },
 }
 
 async fn sqlite() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+    let path = dir.path().join("t.db");
+    let store = SqliteStore::open(&path).await.unwrap();
     Fixture {
         store: Arc::new(store),
+        db: Db::Sqlite(path),
         _dir: Some(dir),
     }
 }
@@ -57,6 +66,7 @@ async fn postgres() -> Option<Fixture> {
     let store = PostgresStore::open(&url, Some(&schema)).await.unwrap();
     Some(Fixture {
         store: Arc::new(store),
+        db: Db::Postgres { url, schema },
         _dir: None,
     })
 }
@@ -80,14 +90,17 @@ conformance!(
     setup_consumes_the_token_once,
     sessions_expire_by_creation_time,
     deleting_a_session_keeps_its_history_inactive,
+    first_login_costs_the_same_however_long_the_history,
     throttle_windows_count_recent_failures_per_key,
     deactivation_keeps_the_last_admin_and_ends_sessions,
     settings_initialise_once,
     listing_filters_orders_and_pages,
+    listed_people_carry_their_groups,
     updates_apply_whole_or_not_at_all,
     a_new_password_ends_every_session,
     groups_memberships_and_features,
     api_keys_live_as_synthetic_users,
+    a_key_in_all_users_only_reports_all_users,
     outbox_claims_retries_and_kills,
     reset_tokens_work_once_until_they_expire,
     oidc_logins_are_taken_once_until_they_expire,
@@ -271,6 +284,201 @@ async fn deleting_a_session_keeps_its_history_inactive(f: Fixture) {
     assert_eq!(history[1].ip_address, "10.0.0.1");
 }
 
+/// Logins in the long history seeded by `first_login_costs_the_same_however_long_the_history`.
+const HISTORY: i64 = 100_000;
+
+/// `$3` login-history rows for user `$1`, one second apart from `$2` on, written newest first (so the
+/// earliest is the last row written). One statement on both backends.
+const SEED_HISTORY: &str =
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3)
+    INSERT INTO login_history (user_id, device_id, device_description, ip_address, timestamp)
+    SELECT $1, 'seed', 'seed', '10.0.0.1', $2 + ($3 - i) * 1000 FROM n";
+
+async fn first_login_costs_the_same_however_long_the_history(f: Fixture) {
+    let long = f
+        .store
+        .create_user(&person("long@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    let short = f
+        .store
+        .create_user(&person("short@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    let never = f
+        .store
+        .create_user(&person("never@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    f.store
+        .create_session(&session("k-short", short, t(50)), None)
+        .await
+        .unwrap();
+    f.store
+        .create_session(&session("k-long", long, t(HISTORY + 1_000)), None)
+        .await
+        .unwrap();
+    match &f.db {
+        Db::Sqlite(path) => {
+            let mut conn = sqlite_at(path).await;
+            seed_history::<sqlx::Sqlite>(&mut conn, long).await;
+        }
+        Db::Postgres { url, schema } => {
+            let mut conn = postgres_in(url, schema).await;
+            seed_history::<sqlx::Postgres>(&mut conn, long).await;
+            // What autovacuum would have done by now, so the planner knows the table's shape.
+            sqlx::raw_sql("ANALYZE login_history")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(f.store.first_login(long).await.unwrap(), Some(t(100)));
+    assert_eq!(f.store.first_login(short).await.unwrap(), Some(t(50)));
+    assert_eq!(f.store.first_login(never).await.unwrap(), None);
+    assert_eq!(
+        f.store.login_history(long).await.unwrap().len() as i64,
+        HISTORY + 1,
+        "login_history still reads the whole history"
+    );
+    match &f.db {
+        Db::Sqlite(path) => first_login_plan_uses_the_index(path, long).await,
+        Db::Postgres { url, schema } => {
+            let (first, read_long) = postgres_rows_read_by_first_login(url, schema, long).await;
+            assert_eq!(first, Some(t(100)));
+            let (first, read_short) = postgres_rows_read_by_first_login(url, schema, short).await;
+            assert_eq!(first, Some(t(50)));
+            assert!(
+                read_long <= 2 && read_short <= 2,
+                "first_login read {read_long} rows of login_history for a history of {} logins, \
+                 {read_short} for a history of 1: it must read one entry whatever the history",
+                HISTORY + 1
+            );
+            let mut conn = postgres_in(url, schema).await;
+            sqlx::raw_sql(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn seed_history<'c, DB>(conn: &'c mut DB::Connection, user_id: i64)
+where
+    DB: sqlx::Database,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    sqlx::query::<DB>(SEED_HISTORY)
+        .bind(user_id)
+        .bind(t(100).timestamp_millis())
+        .bind(HISTORY)
+        .execute(conn)
+        .await
+        .unwrap();
+}
+
+async fn sqlite_at(path: &std::path::Path) -> sqlx::SqliteConnection {
+    use sqlx::Connection;
+    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap()
+}
+
+async fn postgres_in(url: &str, schema: &str) -> sqlx::PgConnection {
+    use sqlx::ConnectOptions;
+    url.parse::<sqlx::postgres::PgConnectOptions>()
+        .unwrap()
+        .options([("search_path", schema)])
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// SQLite keeps no read counts, so the plan of the very query the store runs must be a search of a
+/// covering index on `(user_id, …)`: with `MIN`, SQLite then stops at the first entry. Without the
+/// index it would say `SCAN login_history`.
+async fn first_login_plan_uses_the_index(path: &std::path::Path, user_id: i64) {
+    let mut conn = sqlite_at(path).await;
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+        "EXPLAIN QUERY PLAN {}",
+        tessera_store::FIRST_LOGIN_SQL
+    ))
+    .bind(user_id)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let steps: Vec<&str> = plan.iter().map(|(.., detail)| detail.as_str()).collect();
+    assert!(
+        steps.iter().any(
+            |s| s.starts_with("SEARCH login_history USING COVERING INDEX")
+                && s.ends_with("(user_id=?)")
+        ) && !steps.iter().any(|s| s.starts_with("SCAN")),
+        "first_login must search the (user_id, timestamp) index, not scan: {steps:?}"
+    );
+}
+
+/// Rows of `login_history` read by one `first_login` call, from PostgreSQL's own counts: tuples read
+/// by sequential scans plus index entries read. The call runs on a store of its own, named by
+/// `application_name`; a backend's counts are certain to be flushed when it exits (while it runs, at
+/// most once a second), so its connections are ended and the counts awaited.
+async fn postgres_rows_read_by_first_login(
+    url: &str,
+    schema: &str,
+    user_id: i64,
+) -> (Option<DateTime<Utc>>, i64) {
+    let app = format!("tessera_first_login_{}", uuid::Uuid::new_v4().simple());
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let probe = PostgresStore::open(
+        &format!("{url}{separator}application_name={app}"),
+        Some(schema),
+    )
+    .await
+    .unwrap();
+    let mut conn = postgres_in(url, schema).await;
+    let before = rows_read(&mut conn, schema).await;
+    let first = tessera_domain::store::SessionStore::first_login(&probe, user_id)
+        .await
+        .unwrap();
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+    )
+    .bind(&app)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut after = before;
+    while after == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "PostgreSQL never counted the rows read by first_login"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        after = rows_read(&mut conn, schema).await;
+    }
+    // Let a flush in progress finish (a table and its indexes are separate entries).
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    (first, rows_read(&mut conn, schema).await - before)
+}
+
+async fn rows_read(conn: &mut sqlx::PgConnection, schema: &str) -> i64 {
+    sqlx::query("SELECT pg_stat_clear_snapshot()")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query_scalar(
+        "SELECT (t.seq_tup_read + COALESCE((SELECT SUM(i.idx_tup_read) FROM pg_stat_user_indexes i
+                                            WHERE i.relid = t.relid), 0))::bigint
+         FROM pg_stat_user_tables t WHERE t.schemaname = $1 AND t.relname = 'login_history'",
+    )
+    .bind(schema)
+    .fetch_one(conn)
+    .await
+    .unwrap()
+}
+
 async fn throttle_windows_count_recent_failures_per_key(f: Fixture) {
     let pairs = [
         (Throttler::LoginUsername, "u"),
@@ -444,6 +652,85 @@ async fn listing_filters_orders_and_pages(f: Fixture) {
         ..UserQuery::default()
     };
     assert_eq!(ids(f.store.list_users(&in_group).await.unwrap()), vec![bob]);
+}
+
+async fn listed_people_carry_their_groups(f: Fixture) {
+    let analysts = f.store.create_group("Analysts", &[]).await.unwrap();
+    let boss = f
+        .store
+        .create_user(&person("boss@example.com", true), None, t(0))
+        .await
+        .unwrap();
+    let bob = f
+        .store
+        .create_user(
+            &NewUser {
+                email: "bob@example.com".into(),
+                first_name: Some("Bob".into()),
+                groups: vec![analysts],
+                ..NewUser::default()
+            },
+            None,
+            t(0),
+        )
+        .await
+        .unwrap();
+    let anon = f
+        .store
+        .create_user(
+            &NewUser {
+                email: "n@example.com".into(),
+                ..NewUser::default()
+            },
+            None,
+            t(0),
+        )
+        .await
+        .unwrap();
+    let all = UserQuery {
+        status: UserStatus::All,
+        ..UserQuery::default()
+    };
+    let listed = f.store.list_users(&all).await.unwrap().users;
+    let groups: Vec<_> = listed
+        .iter()
+        .map(|u| (u.id, u.group_ids.clone(), u.is_superuser))
+        .collect();
+    assert_eq!(
+        groups,
+        vec![
+            (boss, vec![ALL_USERS_GROUP, ADMIN_GROUP], true),
+            (bob, vec![ALL_USERS_GROUP, analysts], false),
+            (anon, vec![ALL_USERS_GROUP], false),
+        ]
+    );
+    for u in &listed {
+        let one = f.store.user(u.id).await.unwrap().unwrap();
+        assert_eq!(
+            (&u.email, &u.group_ids, u.is_superuser, u.date_joined),
+            (
+                &one.email,
+                &one.group_ids,
+                one.is_superuser,
+                one.date_joined
+            )
+        );
+    }
+    let second = UserQuery {
+        status: UserStatus::All,
+        limit: Some(1),
+        offset: Some(1),
+        ..UserQuery::default()
+    };
+    let page = f.store.list_users(&second).await.unwrap();
+    assert_eq!(page.total, 3);
+    assert_eq!(
+        page.users
+            .iter()
+            .map(|u| (u.id, u.group_ids.clone()))
+            .collect::<Vec<_>>(),
+        vec![(bob, vec![ALL_USERS_GROUP, analysts])]
+    );
 }
 
 async fn updates_apply_whole_or_not_at_all(f: Fixture) {
@@ -745,6 +1032,35 @@ async fn api_keys_live_as_synthetic_users(f: Fixture) {
         f.store.delete_api_key(id, t(4)).await,
         Err(StoreError::NotFound)
     ));
+}
+
+async fn a_key_in_all_users_only_reports_all_users(f: Fixture) {
+    let admin = f
+        .store
+        .create_user(&person("boss@example.com", true), None, t(0))
+        .await
+        .unwrap();
+    let key = NewApiKey {
+        name: "Reader".into(),
+        prefix: "mb_EEEE".into(),
+        key_hash: TokenHash::of("mb_EEEE"),
+        group_id: ALL_USERS_GROUP,
+        creator_id: admin,
+    };
+    let id = f.store.create_api_key(&key, t(1)).await.unwrap();
+    let k = f.store.api_key(id).await.unwrap().unwrap();
+    assert_eq!(
+        (k.group_id, k.group_name.as_str()),
+        (ALL_USERS_GROUP, "All Users")
+    );
+    let listed = f.store.api_keys().await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|k| (k.id, k.group_id, k.group_name.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(id, ALL_USERS_GROUP, "All Users")]
+    );
 }
 
 async fn settings_initialise_once(f: Fixture) {

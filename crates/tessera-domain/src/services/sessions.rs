@@ -120,11 +120,11 @@ impl Sessions {
 
     /// `GET /api/user/current`: the user with their first login, the number of people and features.
     pub async fn current_user(&self, user: User) -> Result<CurrentUser, Error> {
-        let history = self.deps.store.login_history(user.id).await?;
-        let first_login = history
-            .iter()
-            .map(|h| h.timestamp)
-            .min()
+        let first_login = self
+            .deps
+            .store
+            .first_login(user.id)
+            .await?
             .unwrap_or_else(|| self.deps.now());
         let features = features(&self.deps, &user).await?;
         Ok(CurrentUser {

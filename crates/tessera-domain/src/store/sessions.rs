@@ -37,6 +37,9 @@ pub trait SessionStore: Send + Sync {
     async fn delete_session(&self, key_hash: &TokenHash) -> StoreResult<bool>;
     async fn delete_sessions_created_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64>;
     async fn login_history(&self, user_id: UserId) -> StoreResult<Vec<LoginHistoryEntry>>;
+    /// When the user first logged in (their earliest login-history entry), if ever. One indexed
+    /// lookup: its cost does not grow with the history.
+    async fn first_login(&self, user_id: UserId) -> StoreResult<Option<DateTime<Utc>>>;
 }
 
 #[async_trait]

@@ -1,4 +1,7 @@
-use crate::connect::{db_err, PostgresStore, SqliteStore};
+//! `AccessTokenStore`: the token API's access tokens (stored as hashes), their owner, and rotation.
+
+use crate::connect::{PostgresStore, SqliteStore};
+use crate::error::DbResult;
 use crate::rows::{millis, UserRow, USER_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -22,7 +25,7 @@ macro_rules! impl_access_token_store {
                 .bind(millis(t.expires_at))
                 .execute(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(())
             }
 
@@ -39,7 +42,7 @@ macro_rules! impl_access_token_store {
                 .bind(millis(now))
                 .fetch_optional(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 match row {
                     Some(row) => Ok(Some(Self::load_user(&self.pool, row).await?)),
                     None => Ok(None),
@@ -62,14 +65,14 @@ macro_rules! impl_access_token_store {
                 .bind(millis(expired_after))
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 let Some(user_id) = user else { return Ok(None) };
                 let active: bool =
                     sqlx::query_scalar(r#"SELECT is_active FROM "user" WHERE user_id = $1"#)
                         .bind(user_id)
                         .fetch_one(&mut *tx)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 if !active {
                     return Ok(None);
                 }
@@ -83,8 +86,8 @@ macro_rules! impl_access_token_store {
                 .bind(millis(new.expires_at))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)?;
+                .db()?;
+                tx.commit().await.db()?;
                 Ok(Some(user_id))
             }
 
@@ -93,7 +96,7 @@ macro_rules! impl_access_token_store {
                     .bind(hash.as_str())
                     .execute(&self.pool)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 Ok(done.rows_affected() > 0)
             }
         }

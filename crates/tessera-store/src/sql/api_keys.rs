@@ -1,6 +1,8 @@
-use crate::connect::{db_err, PostgresStore, SqliteStore};
+//! `ApiKeyStore`: API keys (stored as hashes) and the synthetic user each key acts as.
+
+use crate::connect::{PostgresStore, SqliteStore};
+use crate::error::DbResult;
 use crate::rows::{millis, time};
-use crate::sql::constraint;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::secret::TokenHash;
@@ -9,14 +11,15 @@ use tessera_domain::types::api_key::{ApiKey, KeyCandidate};
 use tessera_domain::types::ids::{GroupId, UserId, ALL_USERS_GROUP};
 use tessera_domain::types::user::{common_name, NewUser};
 
-/// A key with its group (the synthetic user's group other than All Users) and who last changed it.
+/// A key with its group (the synthetic user's group other than All Users, bound as `$1`) and who last
+/// changed it.
 const API_KEYS: &str = r#"SELECT k.api_key_id, k.name, k.key_prefix, k.user_id, k.created_at, k.updated_at,
         k.updated_by_id, g.permission_group_id, g.name, ub.email, ub.first_name, ub.last_name
     FROM api_key k
     JOIN "user" ub ON ub.user_id = k.updated_by_id
     JOIN permission_group g ON g.permission_group_id = COALESCE(
         (SELECT MAX(m.permission_group_id) FROM group_membership m
-         WHERE m.user_id = k.user_id AND m.permission_group_id <> 1), 1)"#;
+         WHERE m.user_id = k.user_id AND m.permission_group_id <> $1), $1)"#;
 
 type KeyRow = (
     i64,
@@ -73,7 +76,7 @@ macro_rules! impl_api_key_store {
                     .bind(id)
                     .fetch_optional(&mut **tx)
                     .await
-                    .map_err(db_err)?
+                    .db()?
                     .ok_or(StoreError::NotFound)
             }
         }
@@ -103,27 +106,29 @@ macro_rules! impl_api_key_store {
                 .bind(millis(now))
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| constraint(e, StoreError::NameTaken))?;
-                tx.commit().await.map_err(db_err)?;
+                .db_or(StoreError::NameTaken)?;
+                tx.commit().await.db()?;
                 Ok(id)
             }
 
             async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
                 let rows: Vec<KeyRow> =
                     sqlx::query_as(&format!("{API_KEYS} ORDER BY lower(k.name), k.api_key_id"))
+                        .bind(ALL_USERS_GROUP)
                         .fetch_all(&self.pool)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 Ok(rows.into_iter().map(api_key).collect())
             }
 
             async fn api_key(&self, id: i64) -> StoreResult<Option<ApiKey>> {
                 let row: Option<KeyRow> =
-                    sqlx::query_as(&format!("{API_KEYS} WHERE k.api_key_id = $1"))
+                    sqlx::query_as(&format!("{API_KEYS} WHERE k.api_key_id = $2"))
+                        .bind(ALL_USERS_GROUP)
                         .bind(id)
                         .fetch_optional(&self.pool)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 Ok(row.map(api_key))
             }
 
@@ -143,14 +148,14 @@ macro_rules! impl_api_key_store {
                     .bind(millis(now))
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 if let Some(name) = name {
                     sqlx::query("UPDATE api_key SET name = $2 WHERE api_key_id = $1")
                         .bind(id)
                         .bind(name)
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| constraint(e, StoreError::NameTaken))?;
+                        .db_or(StoreError::NameTaken)?;
                     // The synthetic user carries the key's name, as in Metabase.
                     sqlx::query(r#"UPDATE "user" SET first_name = $2, updated_at = $3 WHERE user_id = $1"#)
                         .bind(user_id)
@@ -158,12 +163,12 @@ macro_rules! impl_api_key_store {
                         .bind(millis(now))
                         .execute(&mut *tx)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 }
                 if let Some(group) = group_id {
                     Self::key_groups(&mut tx, user_id, group).await?;
                 }
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn regenerate_api_key(
@@ -186,12 +191,12 @@ macro_rules! impl_api_key_store {
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| constraint(e, StoreError::NameTaken))?
+                .db_or(StoreError::NameTaken)?
                 .rows_affected();
                 if found == 0 {
                     return Err(StoreError::NotFound);
                 }
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn delete_api_key(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
@@ -201,7 +206,7 @@ macro_rules! impl_api_key_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 sqlx::query(
                     r#"UPDATE "user" SET is_active = FALSE, deactivated_at = $2, updated_at = $2
                        WHERE user_id = $1 AND user_type = 'api-key'"#,
@@ -210,8 +215,8 @@ macro_rules! impl_api_key_store {
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)
+                .db()?;
+                tx.commit().await.db()
             }
 
             async fn api_key_candidates(&self, prefix: &str) -> StoreResult<Vec<KeyCandidate>> {
@@ -224,7 +229,7 @@ macro_rules! impl_api_key_store {
                 .bind(prefix)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(rows
                     .into_iter()
                     .map(|(hash, user_id)| KeyCandidate {

@@ -1,5 +1,7 @@
-use crate::connect::{db_err, PostgresStore, SqliteStore};
-use crate::sql::{constraint, ACTIVE_ADMINS};
+//! `GroupStore`: permission groups, their members and features, and the last-admin rule on removal.
+
+use crate::connect::{PostgresStore, SqliteStore};
+use crate::error::DbResult;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use tessera_domain::store::{GroupStore, StoreError, StoreResult};
@@ -23,7 +25,7 @@ macro_rules! impl_group_store {
                 )
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 let mut features: BTreeMap<i64, Vec<String>> = BTreeMap::new();
                 for (group, feature) in pairs {
                     features.entry(group).or_default().push(feature);
@@ -49,7 +51,7 @@ macro_rules! impl_group_store {
                     .bind(id)
                     .execute(&mut **tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 for feature in features {
                     sqlx::query(
                         "INSERT INTO group_feature (permission_group_id, feature) VALUES ($1, $2)
@@ -59,7 +61,7 @@ macro_rules! impl_group_store {
                     .bind(feature)
                     .execute(&mut **tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 }
                 Ok(())
             }
@@ -72,7 +74,7 @@ macro_rules! impl_group_store {
                     sqlx::query_as(&format!("{GROUPS} ORDER BY lower(g.name), g.permission_group_id"))
                         .fetch_all(&self.pool)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 self.with_features(rows).await
             }
 
@@ -82,7 +84,7 @@ macro_rules! impl_group_store {
                         .bind(id)
                         .fetch_all(&self.pool)
                         .await
-                        .map_err(db_err)?;
+                        .db()?;
                 Ok(self.with_features(rows).await?.pop())
             }
 
@@ -97,7 +99,7 @@ macro_rules! impl_group_store {
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(rows
                     .into_iter()
                     .map(|(membership_id, user_id, email, first_name, last_name)| GroupMember {
@@ -118,9 +120,9 @@ macro_rules! impl_group_store {
                 .bind(name)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| constraint(e, StoreError::NameTaken))?;
+                .db_or(StoreError::NameTaken)?;
                 Self::replace_features(&mut tx, id, features).await?;
-                tx.commit().await.map_err(db_err)?;
+                tx.commit().await.db()?;
                 Ok(id)
             }
 
@@ -139,7 +141,7 @@ macro_rules! impl_group_store {
                     .bind(name)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| constraint(e, StoreError::NameTaken))?
+                    .db_or(StoreError::NameTaken)?
                     .rows_affected();
                     if found == 0 {
                         return Err(StoreError::NotFound);
@@ -148,7 +150,7 @@ macro_rules! impl_group_store {
                 if let Some(features) = features {
                     Self::replace_features(&mut tx, id, features).await?;
                 }
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn delete_group(&self, id: GroupId) -> StoreResult<()> {
@@ -157,12 +159,12 @@ macro_rules! impl_group_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?
+                    .db()?
                     .rows_affected();
                 if found == 0 {
                     return Err(StoreError::NotFound);
                 }
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn memberships(&self) -> StoreResult<Vec<Membership>> {
@@ -173,7 +175,7 @@ macro_rules! impl_group_store {
                 )
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(rows
                     .into_iter()
                     .map(|(membership_id, group_id, user_id)| Membership {
@@ -192,7 +194,7 @@ macro_rules! impl_group_store {
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(row.map(|(membership_id, group_id, user_id)| Membership {
                     membership_id,
                     group_id,
@@ -210,7 +212,7 @@ macro_rules! impl_group_store {
                 .bind(group)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| constraint(e, StoreError::NotFound))?;
+                .db_or(StoreError::NotFound)?;
                 let id: i64 = sqlx::query_scalar(
                     "SELECT group_membership_id FROM group_membership
                      WHERE user_id = $1 AND permission_group_id = $2",
@@ -219,35 +221,26 @@ macro_rules! impl_group_store {
                 .bind(group)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)?;
+                .db()?;
+                tx.commit().await.db()?;
                 Ok(id)
             }
 
             async fn remove_membership(&self, id: i64) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 Self::lock_admins(&mut tx).await?;
-                let before: i64 = sqlx::query_scalar(ACTIVE_ADMINS)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                let before = Self::active_admins(&mut tx).await?;
                 let found = sqlx::query("DELETE FROM group_membership WHERE group_membership_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?
+                    .db()?
                     .rows_affected();
                 if found == 0 {
                     return Err(StoreError::NotFound);
                 }
-                let after: i64 = sqlx::query_scalar(ACTIVE_ADMINS)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                if before > 0 && after == 0 {
-                    return Err(StoreError::LastAdmin);
-                }
-                tx.commit().await.map_err(db_err)
+                Self::keep_an_admin(&mut tx, before).await?;
+                tx.commit().await.db()
             }
 
             async fn clear_group(&self, id: GroupId) -> StoreResult<()> {
@@ -257,8 +250,8 @@ macro_rules! impl_group_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)
+                    .db()?;
+                tx.commit().await.db()
             }
 
             async fn user_features(&self, id: UserId) -> StoreResult<Vec<String>> {
@@ -270,14 +263,14 @@ macro_rules! impl_group_store {
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_err)
+                .db()
             }
 
             async fn all_features(&self) -> StoreResult<Vec<String>> {
                 sqlx::query_scalar("SELECT DISTINCT feature FROM group_feature ORDER BY feature")
                     .fetch_all(&self.pool)
                     .await
-                    .map_err(db_err)
+                    .db()
             }
         }
     };

@@ -11,17 +11,7 @@ mod settings;
 mod sso;
 mod users;
 
-use crate::connect::db_err;
-use tessera_domain::store::StoreError;
-
-/// Maps a unique-constraint violation to `taken`, a foreign-key violation to `NotFound`.
-pub(crate) fn constraint(e: sqlx::Error, taken: StoreError) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => taken,
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound,
-        _ => db_err(e),
-    }
-}
+pub use sessions::FIRST_LOGIN_SQL;
 
 pub(crate) fn user_by(condition: &str) -> String {
     format!(
@@ -32,11 +22,6 @@ pub(crate) fn user_by(condition: &str) -> String {
 
 pub(crate) const GROUP_IDS: &str =
     "SELECT permission_group_id FROM group_membership WHERE user_id = $1 ORDER BY permission_group_id";
-
-/// Active people in Administrators; API-key users do not count, as they cannot administer anything.
-pub(crate) const ACTIVE_ADMINS: &str = r#"SELECT COUNT(*) FROM "user" u
-    JOIN group_membership m ON m.user_id = u.user_id
-    WHERE m.permission_group_id = 2 AND u.is_active AND u.user_type = 'personal'"#;
 
 /// `LIKE` pattern for a case-insensitive substring search, with `%`, `_` and `\` escaped.
 pub(crate) fn contains_pattern(search: &str) -> String {

@@ -1,4 +1,7 @@
-use crate::connect::{db_err, PostgresStore, SqliteStore};
+//! `OutboxStore` and `ResetTokenStore`: the mail outbox (claims, retries) and one-time reset tokens.
+
+use crate::connect::{PostgresStore, SqliteStore};
+use crate::error::DbResult;
 use crate::rows::millis;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -42,7 +45,7 @@ macro_rules! impl_outbox_store {
                 .bind(millis(now))
                 .execute(&mut **tx)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(())
             }
         }
@@ -52,7 +55,7 @@ macro_rules! impl_outbox_store {
             async fn enqueue_mail(&self, mail: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 Self::insert_mail(&mut tx, mail, now).await?;
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn claim_mail(
@@ -73,8 +76,8 @@ macro_rules! impl_outbox_store {
                 .bind(millis(lease_until))
                 .fetch_all(&mut *tx)
                 .await
-                .map_err(db_err)?;
-                tx.commit().await.map_err(db_err)?;
+                .db()?;
+                tx.commit().await.db()?;
                 let mut claimed: Vec<ClaimedMail> = rows
                     .into_iter()
                     .map(|(id, to, subject, text, html, attempts)| ClaimedMail {
@@ -100,7 +103,7 @@ macro_rules! impl_outbox_store {
                 .bind(millis(now))
                 .execute(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(())
             }
 
@@ -125,7 +128,7 @@ macro_rules! impl_outbox_store {
                 .bind(error)
                 .execute(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(())
             }
 
@@ -136,7 +139,7 @@ macro_rules! impl_outbox_store {
                 )
                 .fetch_all(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 let mut counts = OutboxCounts::default();
                 for (status, n, attempted) in rows {
                     match status.as_str() {
@@ -165,7 +168,7 @@ macro_rules! impl_outbox_store {
                 .bind(millis(since))
                 .fetch_one(&self.pool)
                 .await
-                .map_err(db_err)
+                .db()
             }
         }
 
@@ -182,7 +185,7 @@ macro_rules! impl_outbox_store {
                     .bind(token.user_id)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 sqlx::query(
                     "INSERT INTO reset_token (user_id, token_hash, purpose, created_at, expires_at)
                      VALUES ($1, $2, $3, $4, $5)",
@@ -194,11 +197,11 @@ macro_rules! impl_outbox_store {
                 .bind(millis(token.expires_at))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 if let Some(mail) = mail {
                     Self::insert_mail(&mut tx, mail, token.created_at).await?;
                 }
-                tx.commit().await.map_err(db_err)
+                tx.commit().await.db()
             }
 
             async fn reset_token_user(
@@ -211,7 +214,7 @@ macro_rules! impl_outbox_store {
                     .bind(millis(now))
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err(db_err)
+                    .db()
             }
 
             async fn consume_reset_token(
@@ -231,7 +234,7 @@ macro_rules! impl_outbox_store {
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?
+                .db()?
                 .rows_affected();
                 if used == 0 {
                     return Ok(None);
@@ -243,7 +246,7 @@ macro_rules! impl_outbox_store {
                 .bind(hash.as_str())
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 let Some(user_id) = user.filter(|id| *id == session.user_id) else {
                     return Ok(None);
                 };
@@ -256,10 +259,10 @@ macro_rules! impl_outbox_store {
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Self::end_sessions_and_resets(&mut tx, user_id).await?;
                 Self::insert_session(&mut tx, session).await?;
-                tx.commit().await.map_err(db_err)?;
+                tx.commit().await.db()?;
                 Ok(Some(user_id))
             }
         }

@@ -1,4 +1,7 @@
-use crate::connect::{db_err, PostgresStore, SqliteStore};
+//! `SettingStore`: key-value settings, read, or written once when none is set yet.
+
+use crate::connect::{PostgresStore, SqliteStore};
+use crate::error::DbResult;
 use async_trait::async_trait;
 use tessera_domain::store::{SettingStore, StoreResult};
 
@@ -11,7 +14,7 @@ macro_rules! impl_setting_store {
                     .bind(key)
                     .fetch_optional(&self.pool)
                     .await
-                    .map_err(db_err)
+                    .db()
             }
 
             async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String> {
@@ -22,7 +25,7 @@ macro_rules! impl_setting_store {
                 .bind(value)
                 .execute(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(self
                     .setting(key)
                     .await?

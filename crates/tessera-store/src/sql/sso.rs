@@ -1,4 +1,7 @@
-use crate::connect::{db_err, PostgresStore, SqliteStore};
+//! `OidcLoginStore`: browser OpenID logins in flight, each taken once.
+
+use crate::connect::{PostgresStore, SqliteStore};
+use crate::error::DbResult;
 use crate::rows::{millis, time};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -25,7 +28,7 @@ macro_rules! impl_oidc_login_store {
                 .bind(millis(a.created_at))
                 .execute(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(())
             }
 
@@ -42,7 +45,7 @@ macro_rules! impl_oidc_login_store {
                 .bind(state_hash.as_str())
                 .fetch_optional(&self.pool)
                 .await
-                .map_err(db_err)?;
+                .db()?;
                 Ok(row
                     .map(|(nonce, pkce_verifier, return_to, created_at)| OidcLoginAttempt {
                         nonce,
@@ -61,7 +64,7 @@ macro_rules! impl_oidc_login_store {
                     .bind(millis(cutoff))
                     .execute(&self.pool)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 Ok(done.rows_affected())
             }
         }
