@@ -1,5 +1,6 @@
 //! Secrets: random generation, hashing for storage, and types that never print their contents.
 
+use crate::types::ids::UserId;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -72,7 +73,7 @@ impl fmt::Debug for SessionKey {
 pub struct ResetToken(String);
 
 impl ResetToken {
-    pub fn generate(user_id: i64) -> Self {
+    pub fn generate(user_id: UserId) -> Self {
         Self(format!("{user_id}_{}", random_uuid()))
     }
 

@@ -1,7 +1,8 @@
 //! Row shapes as selected, and their conversion to domain types.
 
 use chrono::{DateTime, Utc};
-use tessera_domain::types::ids::ADMIN_GROUP;
+use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP};
+use tessera_domain::types::sso::SsoSource;
 use tessera_domain::types::user::{LoginHistoryEntry, User};
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
@@ -42,21 +43,22 @@ impl UserRow {
     /// The user, given all their group ids.
     pub(crate) fn into_user(self, group_ids: Vec<i64>) -> User {
         User {
-            id: self.user_id,
+            id: UserId(self.user_id),
             email: self.email,
             first_name: self.first_name,
             last_name: self.last_name,
             is_active: self.is_active,
-            is_superuser: group_ids.contains(&ADMIN_GROUP),
+            is_superuser: group_ids.contains(&ADMIN_GROUP.0),
             is_qbnewb: self.is_qbnewb,
-            sso_source: self.sso_source,
+            // Only Tessera and Metabase's import write this column, both from the closed set.
+            sso_source: self.sso_source.as_deref().and_then(SsoSource::parse),
             locale: self.locale,
             date_joined: time(self.date_joined),
             last_login: self.last_login.map(time),
             updated_at: time(self.updated_at),
             login_attributes: self.login_attributes,
             must_change_password: self.must_change_password,
-            group_ids,
+            group_ids: group_ids.into_iter().map(GroupId).collect(),
         }
     }
 }

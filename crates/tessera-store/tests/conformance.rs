@@ -8,8 +8,9 @@ use tessera_domain::store::{
     NewApiKey, NewResetToken, NewSession, OidcLoginAttempt, SetupOutcome, SetupRequest, Store,
     StoreError, TokenPurpose,
 };
-use tessera_domain::types::ids::{ADMIN_GROUP, ALL_USERS_GROUP};
+use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP, ALL_USERS_GROUP};
 use tessera_domain::types::mail::OutboxMessage;
+use tessera_domain::types::sso::SsoSource;
 use tessera_domain::types::throttle::Throttler;
 use tessera_domain::types::user::{NewUser, UserChanges, UserQuery, UserStatus};
 use tessera_store::{PostgresStore, SqliteStore};
@@ -124,7 +125,7 @@ fn person(email: &str, admin: bool) -> NewUser {
 fn session(key: &str, user_id: i64, at: DateTime<Utc>) -> NewSession {
     NewSession {
         key_hash: TokenHash::of(key),
-        user_id,
+        user_id: UserId(user_id),
         created_at: at,
         device_id: "dev-1".into(),
         device_description: "curl/8".into(),
@@ -228,7 +229,7 @@ async fn sessions_expire_by_creation_time(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .create_session(&session("k1", id, t(100)), None)
+        .create_session(&session("k1", id.0, t(100)), None)
         .await
         .unwrap();
     let hash = TokenHash::of("k1");
@@ -268,11 +269,11 @@ async fn deleting_a_session_keeps_its_history_inactive(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .create_session(&session("k1", id, t(10)), None)
+        .create_session(&session("k1", id.0, t(10)), None)
         .await
         .unwrap();
     f.store
-        .create_session(&session("k2", id, t(20)), None)
+        .create_session(&session("k2", id.0, t(20)), None)
         .await
         .unwrap();
     assert!(f.store.delete_session(&TokenHash::of("k1")).await.unwrap());
@@ -311,21 +312,21 @@ async fn first_login_costs_the_same_however_long_the_history(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .create_session(&session("k-short", short, t(50)), None)
+        .create_session(&session("k-short", short.0, t(50)), None)
         .await
         .unwrap();
     f.store
-        .create_session(&session("k-long", long, t(HISTORY + 1_000)), None)
+        .create_session(&session("k-long", long.0, t(HISTORY + 1_000)), None)
         .await
         .unwrap();
     match &f.db {
         Db::Sqlite(path) => {
             let mut conn = sqlite_at(path).await;
-            seed_history::<sqlx::Sqlite>(&mut conn, long).await;
+            seed_history::<sqlx::Sqlite>(&mut conn, long.0).await;
         }
         Db::Postgres { url, schema } => {
             let mut conn = postgres_in(url, schema).await;
-            seed_history::<sqlx::Postgres>(&mut conn, long).await;
+            seed_history::<sqlx::Postgres>(&mut conn, long.0).await;
             // What autovacuum would have done by now, so the planner knows the table's shape.
             sqlx::raw_sql("ANALYZE login_history")
                 .execute(&mut conn)
@@ -342,11 +343,11 @@ async fn first_login_costs_the_same_however_long_the_history(f: Fixture) {
         "login_history still reads the whole history"
     );
     match &f.db {
-        Db::Sqlite(path) => first_login_plan_uses_the_index(path, long).await,
+        Db::Sqlite(path) => first_login_plan_uses_the_index(path, long.0).await,
         Db::Postgres { url, schema } => {
-            let (first, read_long) = postgres_rows_read_by_first_login(url, schema, long).await;
+            let (first, read_long) = postgres_rows_read_by_first_login(url, schema, long.0).await;
             assert_eq!(first, Some(t(100)));
-            let (first, read_short) = postgres_rows_read_by_first_login(url, schema, short).await;
+            let (first, read_short) = postgres_rows_read_by_first_login(url, schema, short.0).await;
             assert_eq!(first, Some(t(50)));
             assert!(
                 read_long <= 2 && read_short <= 2,
@@ -438,7 +439,7 @@ async fn postgres_rows_read_by_first_login(
     .unwrap();
     let mut conn = postgres_in(url, schema).await;
     let before = rows_read(&mut conn, schema).await;
-    let first = tessera_domain::store::SessionStore::first_login(&probe, user_id)
+    let first = tessera_domain::store::SessionStore::first_login(&probe, UserId(user_id))
         .await
         .unwrap();
     sqlx::query(
@@ -536,7 +537,7 @@ async fn deactivation_keeps_the_last_admin_and_ends_sessions(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .create_session(&session("kb", b, t(1)), None)
+        .create_session(&session("kb", b.0, t(1)), None)
         .await
         .unwrap();
     f.store.deactivate_user(b, t(2)).await.unwrap();
@@ -552,7 +553,7 @@ async fn deactivation_keeps_the_last_admin_and_ends_sessions(f: Fixture) {
     ));
     assert!(f.store.user(a).await.unwrap().unwrap().is_active);
     assert!(matches!(
-        f.store.deactivate_user(999, t(3)).await,
+        f.store.deactivate_user(UserId(999), t(3)).await,
         Err(StoreError::NotFound)
     ));
     f.store.reactivate_user(b, t(4)).await.unwrap();
@@ -773,7 +774,7 @@ async fn updates_apply_whole_or_not_at_all(f: Fixture) {
     ));
     assert!(f.store.user(admin).await.unwrap().unwrap().is_superuser);
     let bad_group = UserChanges {
-        groups: Some(vec![77]),
+        groups: Some(vec![GroupId(77)]),
         ..UserChanges::default()
     };
     assert!(matches!(
@@ -807,15 +808,15 @@ async fn a_new_password_ends_every_session(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .create_session(&session("k1", p, t(1)), None)
+        .create_session(&session("k1", p.0, t(1)), None)
         .await
         .unwrap();
     f.store
-        .create_session(&session("k2", p, t(1)), None)
+        .create_session(&session("k2", p.0, t(1)), None)
         .await
         .unwrap();
     f.store
-        .set_password(p, "new", false, Some(&session("k3", p, t(2))), t(2))
+        .set_password(p, "new", false, Some(&session("k3", p.0, t(2))), t(2))
         .await
         .unwrap();
     assert_eq!(
@@ -867,7 +868,7 @@ async fn groups_memberships_and_features(f: Fixture) {
         "adding twice is a no-op"
     );
     assert!(matches!(
-        f.store.add_membership(999, p).await,
+        f.store.add_membership(GroupId(999), p).await,
         Err(StoreError::NotFound)
     ));
     f.store.add_membership(viewers, p).await.unwrap();
@@ -971,7 +972,7 @@ async fn api_keys_live_as_synthetic_users(f: Fixture) {
     ));
     assert!(matches!(
         f.store
-            .create_api_key(&key("Other", "mb_CCCC", 999), t(1))
+            .create_api_key(&key("Other", "mb_CCCC", GroupId(999)), t(1))
             .await,
         Err(StoreError::NotFound)
     ));
@@ -1069,7 +1070,7 @@ async fn settings_initialise_once(f: Fixture) {
     assert_eq!(f.store.init_setting("x", "2").await.unwrap(), "1");
 }
 
-fn message(to: &str, user_id: Option<i64>) -> OutboxMessage {
+fn message(to: &str, user_id: Option<UserId>) -> OutboxMessage {
     OutboxMessage {
         user_id,
         kind: "password-reset".into(),
@@ -1087,7 +1088,7 @@ async fn outbox_claims_retries_and_kills(f: Fixture) {
         .await
         .unwrap();
     f.store
-        .enqueue_mail(&message("p@example.com", Some(p)), t(0))
+        .enqueue_mail(&message("p@example.com", Some(UserId(p.0))), t(0))
         .await
         .unwrap();
     f.store
@@ -1182,7 +1183,7 @@ async fn reset_tokens_work_once_until_they_expire(f: Fixture) {
     f.store
         .issue_reset_token(
             &token("first", 100),
-            Some(&message("p@example.com", Some(p))),
+            Some(&message("p@example.com", Some(UserId(p.0)))),
         )
         .await
         .unwrap();
@@ -1219,7 +1220,7 @@ async fn reset_tokens_work_once_until_they_expire(f: Fixture) {
         "expired"
     );
     f.store
-        .create_session(&session("old-session", p, t(1)), None)
+        .create_session(&session("old-session", p.0, t(1)), None)
         .await
         .unwrap();
     let used = f
@@ -1227,7 +1228,7 @@ async fn reset_tokens_work_once_until_they_expire(f: Fixture) {
         .consume_reset_token(
             &TokenHash::of("second"),
             "new",
-            &session("k", p, t(2)),
+            &session("k", p.0, t(2)),
             t(2),
         )
         .await
@@ -1254,7 +1255,7 @@ async fn reset_tokens_work_once_until_they_expire(f: Fixture) {
         .consume_reset_token(
             &TokenHash::of("second"),
             "newer",
-            &session("k2", p, t(3)),
+            &session("k2", p.0, t(3)),
             t(3),
         )
         .await
@@ -1335,12 +1336,12 @@ async fn oidc_logins_are_taken_once_until_they_expire(f: Fixture) {
 async fn sso_people_keep_their_source(f: Fixture) {
     let new = NewUser {
         email: "Sso@Example.com".into(),
-        sso_source: Some("oidc".into()),
+        sso_source: Some(SsoSource::Oidc),
         ..NewUser::default()
     };
     let id = f.store.create_user(&new, None, t(0)).await.unwrap();
     let user = f.store.user(id).await.unwrap().unwrap();
-    assert_eq!(user.sso_source.as_deref(), Some("oidc"));
+    assert_eq!(user.sso_source, Some(SsoSource::Oidc));
     assert_eq!(user.email, "sso@example.com");
     let creds = f
         .store

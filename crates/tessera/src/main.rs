@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tessera::Settings;
 use tessera_domain::secret::Password;
 use tessera_domain::types::error::cause_chain;
+use tessera_domain::types::ids::UserId;
 use tessera_domain::types::session::Actor;
 use tessera_domain::types::user::{is_valid_email, NewUser, UserQuery, UserStatus};
 use tessera_domain::{Error, SystemClock};
@@ -318,7 +319,7 @@ async fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
     Ok(())
 }
 
-async fn find(auth: &tessera_domain::Services, email: &str) -> Result<i64, String> {
+async fn find(auth: &tessera_domain::Services, email: &str) -> Result<UserId, String> {
     auth.people
         .by_email(email)
         .await

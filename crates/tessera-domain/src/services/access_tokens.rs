@@ -65,7 +65,8 @@ impl AccessTokens {
         let expired_after = now - self.deps.config.refresh_grace;
         let new = NewAccessToken {
             token_hash: TokenHash::of(token.expose()),
-            user_id: 0,
+            // The rotated token's owner carries over; the store ignores this.
+            user_id: UserId(0),
             created_at: now,
             expires_at: now + self.deps.config.access_token_ttl,
         };

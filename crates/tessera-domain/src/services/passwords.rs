@@ -227,11 +227,11 @@ async fn mail_reset_instructions(deps: &Deps, email: &str) -> Result<(), Error> 
     let Some(user) = deps.store.user_by_email(email).await? else {
         return Ok(());
     };
-    match user.sso_source.clone() {
-        Some(provider) => {
+    match user.sso_source {
+        Some(source) => {
             let mail = Mail::SsoSignIn {
                 name: greeting_name(&user),
-                provider,
+                provider: source.as_str().to_string(),
                 site_url: deps.config.site_url.clone(),
             };
             if let Some(message) = deps.compose(&user, mail) {

@@ -32,12 +32,9 @@ pub(super) fn require_self_or_admin(actor: &User, target: UserId) -> Result<(), 
     }
 }
 
-/// SSO sources whose people manage their identity elsewhere.
+/// People who sign in through a provider manage their identity (and email) there.
 fn manages_identity_elsewhere(user: &User) -> bool {
-    matches!(
-        user.sso_source.as_deref(),
-        Some("google" | "ldap" | "saml" | "jwt" | "oidc")
-    )
+    user.sso_source.is_some()
 }
 
 /// A group named in a new person's or an edit's memberships does not exist.

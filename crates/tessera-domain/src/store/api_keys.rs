@@ -1,7 +1,7 @@
 use super::StoreResult;
 use crate::secret::TokenHash;
 use crate::types::api_key::{ApiKey, KeyCandidate};
-use crate::types::ids::{GroupId, UserId};
+use crate::types::ids::{ApiKeyId, GroupId, UserId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -17,12 +17,12 @@ pub struct NewApiKey {
 pub trait ApiKeyStore: Send + Sync {
     /// Creates the key and its synthetic user (All Users + the group). `NameTaken` for a duplicate name
     /// or prefix, `NotFound` for an unknown group.
-    async fn create_api_key(&self, key: &NewApiKey, now: DateTime<Utc>) -> StoreResult<i64>;
+    async fn create_api_key(&self, key: &NewApiKey, now: DateTime<Utc>) -> StoreResult<ApiKeyId>;
     async fn api_keys(&self) -> StoreResult<Vec<ApiKey>>;
-    async fn api_key(&self, id: i64) -> StoreResult<Option<ApiKey>>;
+    async fn api_key(&self, id: ApiKeyId) -> StoreResult<Option<ApiKey>>;
     async fn update_api_key(
         &self,
-        id: i64,
+        id: ApiKeyId,
         name: Option<&str>,
         group_id: Option<GroupId>,
         updated_by: UserId,
@@ -31,14 +31,14 @@ pub trait ApiKeyStore: Send + Sync {
     /// Replaces the secret; the old one stops working at once. `NameTaken` for a prefix collision.
     async fn regenerate_api_key(
         &self,
-        id: i64,
+        id: ApiKeyId,
         prefix: &str,
         key_hash: &TokenHash,
         updated_by: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
     /// Deletes the key and deactivates its synthetic user.
-    async fn delete_api_key(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn delete_api_key(&self, id: ApiKeyId, now: DateTime<Utc>) -> StoreResult<()>;
     /// Keys with this prefix whose synthetic user and creator are both active.
     async fn api_key_candidates(&self, prefix: &str) -> StoreResult<Vec<KeyCandidate>>;
 }

@@ -1,6 +1,6 @@
 use super::StoreResult;
 use crate::types::group::{Group, GroupMember, Membership};
-use crate::types::ids::{GroupId, UserId};
+use crate::types::ids::{GroupId, MembershipId, UserId};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -20,11 +20,11 @@ pub trait GroupStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn delete_group(&self, id: GroupId) -> StoreResult<()>;
     async fn memberships(&self) -> StoreResult<Vec<Membership>>;
-    async fn membership(&self, id: i64) -> StoreResult<Option<Membership>>;
+    async fn membership(&self, id: MembershipId) -> StoreResult<Option<Membership>>;
     /// `NotFound` for an unknown group or user; adding an existing member is a no-op.
-    async fn add_membership(&self, group: GroupId, user: UserId) -> StoreResult<i64>;
+    async fn add_membership(&self, group: GroupId, user: UserId) -> StoreResult<MembershipId>;
     /// `NotFound`, or `LastAdmin` when it would leave Administrators without an active member.
-    async fn remove_membership(&self, id: i64) -> StoreResult<()>;
+    async fn remove_membership(&self, id: MembershipId) -> StoreResult<()>;
     /// Removes every member of a group.
     async fn clear_group(&self, id: GroupId) -> StoreResult<()>;
     /// The union of the features of the user's groups.

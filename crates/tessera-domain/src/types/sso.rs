@@ -7,19 +7,33 @@ use std::fmt;
 /// How long a browser has between `/auth/oidc/start` and coming back with a code.
 pub const OIDC_LOGIN_TTL: Duration = Duration::minutes(10);
 
+/// Where a person's identity is managed when not here: Tessera's own providers, and the ones people
+/// imported from Metabase may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SsoSource {
     Google,
     Oidc,
+    Ldap,
+    Saml,
+    Jwt,
 }
 
 impl SsoSource {
-    /// The user's `sso_source`.
+    /// The user's `sso_source` as stored and as Metabase writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Google => "google",
             Self::Oidc => "oidc",
+            Self::Ldap => "ldap",
+            Self::Saml => "saml",
+            Self::Jwt => "jwt",
         }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Google, Self::Oidc, Self::Ldap, Self::Saml, Self::Jwt]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
     }
 }
 

@@ -1,6 +1,7 @@
 //! People and the groups they belong to.
 
 use super::ids::{GroupId, UserId};
+use super::sso::SsoSource;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -13,7 +14,7 @@ pub struct User {
     /// Follows membership of the Administrators group; never stored on its own.
     pub is_superuser: bool,
     pub is_qbnewb: bool,
-    pub sso_source: Option<String>,
+    pub sso_source: Option<SsoSource>,
     pub locale: Option<String>,
     pub date_joined: DateTime<Utc>,
     pub last_login: Option<DateTime<Utc>>,
@@ -68,8 +69,8 @@ pub struct NewUser {
     /// Groups besides All Users, which every person joins.
     pub groups: Vec<GroupId>,
     pub login_attributes: Option<String>,
-    /// `google` or `oidc` for people created by single sign-on.
-    pub sso_source: Option<String>,
+    /// Set for people created by single sign-on.
+    pub sso_source: Option<SsoSource>,
 }
 
 /// Changes to a person; `None` leaves a field as it is.

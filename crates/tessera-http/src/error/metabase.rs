@@ -79,6 +79,10 @@ pub fn sso_not_configured(source: SsoSource) -> &'static str {
     match source {
         SsoSource::Google => "Google Auth is disabled.",
         SsoSource::Oidc => "OIDC login is not configured on this server.",
+        // Tessera signs nobody in through these; people imported with them use another way in.
+        SsoSource::Ldap | SsoSource::Saml | SsoSource::Jwt => {
+            "This sign-in method is not supported."
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use tessera_domain::policy::password::PasswordPolicy;
 use tessera_domain::types::group::is_valid_feature;
+use tessera_domain::types::ids::GroupId;
 use tessera_domain::types::user::is_valid_email;
 
 pub const NON_BLANK: &str = "value must be a non-blank string.";
@@ -202,11 +203,11 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Metabase's `PositiveInt`; `None` (and an error) when absent or not one.
-    pub fn positive_int(&mut self, key: &str) -> Option<i64> {
+    /// Metabase's `PositiveInt` as the id type asked for; `None` (and an error) when absent or not one.
+    pub fn positive_int<T: From<i64>>(&mut self, key: &str) -> Option<T> {
         let v = self.value(key);
         match v.as_i64() {
-            Some(n) if n > 0 => Some(n),
+            Some(n) if n > 0 => Some(T::from(n)),
             _ => {
                 self.errors.add(
                     key,
@@ -218,7 +219,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub fn optional_positive_int(&mut self, key: &str) -> Option<i64> {
+    pub fn optional_positive_int<T: From<i64>>(&mut self, key: &str) -> Option<T> {
         if self.present(key) {
             self.positive_int(key)
         } else {
@@ -243,7 +244,7 @@ impl<'a> Fields<'a> {
     }
 
     /// `[{"id": n}, …]` as Metabase sends group memberships; `None` when absent.
-    pub fn group_ids(&mut self, key: &str) -> Option<Vec<i64>> {
+    pub fn group_ids(&mut self, key: &str) -> Option<Vec<GroupId>> {
         let v = self.value(key);
         if v.is_null() {
             return None;
@@ -251,8 +252,13 @@ impl<'a> Fields<'a> {
         let ids = v.as_array().and_then(|items| {
             items
                 .iter()
-                .map(|item| item.get("id").and_then(Value::as_i64).filter(|n| *n > 0))
-                .collect::<Option<Vec<i64>>>()
+                .map(|item| {
+                    item.get("id")
+                        .and_then(Value::as_i64)
+                        .filter(|n| *n > 0)
+                        .map(GroupId)
+                })
+                .collect::<Option<Vec<GroupId>>>()
         });
         if ids.is_none() {
             self.errors.add(

@@ -5,10 +5,11 @@ use crate::error::ApiError;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
-/// The path's `:id` (the first parameter), a positive integer.
-pub struct Id(pub i64);
+/// The path's `:id` (the first parameter), a positive integer, as the id type the route names
+/// (`Id<UserId>`, `Id<GroupId>`, …).
+pub struct Id<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for Id {
+impl<S: Send + Sync, T: From<i64>> FromRequestParts<S> for Id<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
@@ -18,7 +19,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         raw.parse::<i64>()
             .ok()
             .filter(|n| *n > 0)
-            .map(Id)
+            .map(|n| Id(T::from(n)))
             .ok_or(ApiError::NoSuchEndpoint)
     }
 }

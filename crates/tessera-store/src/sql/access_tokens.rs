@@ -20,7 +20,7 @@ macro_rules! impl_access_token_store {
                      VALUES ($1, $2, $3, $4)",
                 )
                 .bind(t.token_hash.as_str())
-                .bind(t.user_id)
+                .bind(t.user_id.0)
                 .bind(millis(t.created_at))
                 .bind(millis(t.expires_at))
                 .execute(&self.pool)
@@ -88,7 +88,7 @@ macro_rules! impl_access_token_store {
                 .await
                 .db()?;
                 tx.commit().await.db()?;
-                Ok(Some(user_id))
+                Ok(Some(UserId(user_id)))
             }
 
             async fn delete_access_token(&self, hash: &TokenHash) -> StoreResult<bool> {

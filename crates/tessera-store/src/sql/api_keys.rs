@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{ApiKeyStore, NewApiKey, StoreError, StoreResult};
 use tessera_domain::types::api_key::{ApiKey, KeyCandidate};
-use tessera_domain::types::ids::{GroupId, UserId, ALL_USERS_GROUP};
+use tessera_domain::types::ids::{ApiKeyId, GroupId, UserId, ALL_USERS_GROUP};
 use tessera_domain::types::user::{common_name, NewUser};
 
 /// A key with its group (the synthetic user's group other than All Users, bound as `$1`) and who last
@@ -40,15 +40,15 @@ fn api_key(
     (id, name, prefix, user_id, created, updated, by_id, group_id, group_name, email, first, last): KeyRow,
 ) -> ApiKey {
     ApiKey {
-        id,
+        id: ApiKeyId(id),
         name,
         prefix,
-        group_id,
+        group_id: GroupId(group_id),
         group_name,
-        user_id,
+        user_id: UserId(user_id),
         created_at: time(created),
         updated_at: time(updated),
-        updated_by_id: by_id,
+        updated_by_id: UserId(by_id),
         updated_by_name: common_name(first.as_deref(), last.as_deref(), &email),
     }
 }
@@ -70,20 +70,21 @@ macro_rules! impl_api_key_store {
 
             async fn key_user(
                 tx: &mut sqlx::Transaction<'static, $db>,
-                id: i64,
+                id: ApiKeyId,
             ) -> StoreResult<UserId> {
                 sqlx::query_scalar("SELECT user_id FROM api_key WHERE api_key_id = $1")
-                    .bind(id)
+                    .bind(id.0)
                     .fetch_optional(&mut **tx)
                     .await
                     .db()?
+                    .map(UserId)
                     .ok_or(StoreError::NotFound)
             }
         }
 
         #[async_trait]
         impl ApiKeyStore for $store {
-            async fn create_api_key(&self, key: &NewApiKey, now: DateTime<Utc>) -> StoreResult<i64> {
+            async fn create_api_key(&self, key: &NewApiKey, now: DateTime<Utc>) -> StoreResult<ApiKeyId> {
                 let mut tx = self.write_tx().await?;
                 let synthetic = NewUser {
                     email: format!("api-key-user-{}@api-key.invalid", uuid::Uuid::new_v4()),
@@ -101,31 +102,31 @@ macro_rules! impl_api_key_store {
                 .bind(&key.name)
                 .bind(&key.prefix)
                 .bind(key.key_hash.as_str())
-                .bind(user_id)
-                .bind(key.creator_id)
+                .bind(user_id.0)
+                .bind(key.creator_id.0)
                 .bind(millis(now))
                 .fetch_one(&mut *tx)
                 .await
                 .db_or(StoreError::NameTaken)?;
                 tx.commit().await.db()?;
-                Ok(id)
+                Ok(ApiKeyId(id))
             }
 
             async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
                 let rows: Vec<KeyRow> =
                     sqlx::query_as(&format!("{API_KEYS} ORDER BY lower(k.name), k.api_key_id"))
-                        .bind(ALL_USERS_GROUP)
+                        .bind(ALL_USERS_GROUP.0)
                         .fetch_all(&self.pool)
                         .await
                         .db()?;
                 Ok(rows.into_iter().map(api_key).collect())
             }
 
-            async fn api_key(&self, id: i64) -> StoreResult<Option<ApiKey>> {
+            async fn api_key(&self, id: ApiKeyId) -> StoreResult<Option<ApiKey>> {
                 let row: Option<KeyRow> =
                     sqlx::query_as(&format!("{API_KEYS} WHERE k.api_key_id = $2"))
-                        .bind(ALL_USERS_GROUP)
-                        .bind(id)
+                        .bind(ALL_USERS_GROUP.0)
+                        .bind(id.0)
                         .fetch_optional(&self.pool)
                         .await
                         .db()?;
@@ -134,7 +135,7 @@ macro_rules! impl_api_key_store {
 
             async fn update_api_key(
                 &self,
-                id: i64,
+                id: ApiKeyId,
                 name: Option<&str>,
                 group_id: Option<GroupId>,
                 updated_by: UserId,
@@ -143,22 +144,22 @@ macro_rules! impl_api_key_store {
                 let mut tx = self.write_tx().await?;
                 let user_id = Self::key_user(&mut tx, id).await?;
                 sqlx::query("UPDATE api_key SET updated_by_id = $2, updated_at = $3 WHERE api_key_id = $1")
-                    .bind(id)
-                    .bind(updated_by)
+                    .bind(id.0)
+                    .bind(updated_by.0)
                     .bind(millis(now))
                     .execute(&mut *tx)
                     .await
                     .db()?;
                 if let Some(name) = name {
                     sqlx::query("UPDATE api_key SET name = $2 WHERE api_key_id = $1")
-                        .bind(id)
+                        .bind(id.0)
                         .bind(name)
                         .execute(&mut *tx)
                         .await
                         .db_or(StoreError::NameTaken)?;
                     // The synthetic user carries the key's name, as in Metabase.
                     sqlx::query(r#"UPDATE "user" SET first_name = $2, updated_at = $3 WHERE user_id = $1"#)
-                        .bind(user_id)
+                        .bind(user_id.0)
                         .bind(name)
                         .bind(millis(now))
                         .execute(&mut *tx)
@@ -173,7 +174,7 @@ macro_rules! impl_api_key_store {
 
             async fn regenerate_api_key(
                 &self,
-                id: i64,
+                id: ApiKeyId,
                 prefix: &str,
                 key_hash: &TokenHash,
                 updated_by: UserId,
@@ -184,10 +185,10 @@ macro_rules! impl_api_key_store {
                     "UPDATE api_key SET key_prefix = $2, key_hash = $3, updated_by_id = $4, updated_at = $5
                      WHERE api_key_id = $1",
                 )
-                .bind(id)
+                .bind(id.0)
                 .bind(prefix)
                 .bind(key_hash.as_str())
-                .bind(updated_by)
+                .bind(updated_by.0)
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
@@ -199,11 +200,11 @@ macro_rules! impl_api_key_store {
                 tx.commit().await.db()
             }
 
-            async fn delete_api_key(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+            async fn delete_api_key(&self, id: ApiKeyId, now: DateTime<Utc>) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 let user_id = Self::key_user(&mut tx, id).await?;
                 sqlx::query("DELETE FROM api_key WHERE api_key_id = $1")
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut *tx)
                     .await
                     .db()?;
@@ -211,7 +212,7 @@ macro_rules! impl_api_key_store {
                     r#"UPDATE "user" SET is_active = FALSE, deactivated_at = $2, updated_at = $2
                        WHERE user_id = $1 AND user_type = 'api-key'"#,
                 )
-                .bind(user_id)
+                .bind(user_id.0)
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
@@ -234,7 +235,7 @@ macro_rules! impl_api_key_store {
                     .into_iter()
                     .map(|(hash, user_id)| KeyCandidate {
                         key_hash: TokenHash::from_stored(hash),
-                        user_id,
+                        user_id: UserId(user_id),
                     })
                     .collect())
             }

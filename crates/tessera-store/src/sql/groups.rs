@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use std::collections::BTreeMap;
 use tessera_domain::store::{GroupStore, StoreError, StoreResult};
 use tessera_domain::types::group::{Group, GroupMember, Membership};
-use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP};
+use tessera_domain::types::ids::{GroupId, MembershipId, UserId, ADMIN_GROUP};
 
 /// Groups with the number of active people in each.
 const GROUPS: &str = r#"SELECT g.permission_group_id, g.name, g.magic_group_type,
@@ -33,7 +33,7 @@ macro_rules! impl_group_store {
                 Ok(rows
                     .into_iter()
                     .map(|(id, name, magic_group_type, member_count)| Group {
-                        id,
+                        id: GroupId(id),
                         name,
                         magic_group_type,
                         member_count,
@@ -48,7 +48,7 @@ macro_rules! impl_group_store {
                 features: &[String],
             ) -> StoreResult<()> {
                 sqlx::query("DELETE FROM group_feature WHERE permission_group_id = $1")
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut **tx)
                     .await
                     .db()?;
@@ -57,7 +57,7 @@ macro_rules! impl_group_store {
                         "INSERT INTO group_feature (permission_group_id, feature) VALUES ($1, $2)
                          ON CONFLICT DO NOTHING",
                     )
-                    .bind(id)
+                    .bind(id.0)
                     .bind(feature)
                     .execute(&mut **tx)
                     .await
@@ -81,7 +81,7 @@ macro_rules! impl_group_store {
             async fn group(&self, id: GroupId) -> StoreResult<Option<Group>> {
                 let rows: Vec<GroupRow> =
                     sqlx::query_as(&format!("{GROUPS} WHERE g.permission_group_id = $1"))
-                        .bind(id)
+                        .bind(id.0)
                         .fetch_all(&self.pool)
                         .await
                         .db()?;
@@ -96,15 +96,15 @@ macro_rules! impl_group_store {
                        ORDER BY u.first_name IS NULL, lower(u.first_name), u.last_name IS NULL,
                                 lower(u.last_name), u.user_id"#,
                 )
-                .bind(id)
+                .bind(id.0)
                 .fetch_all(&self.pool)
                 .await
                 .db()?;
                 Ok(rows
                     .into_iter()
                     .map(|(membership_id, user_id, email, first_name, last_name)| GroupMember {
-                        membership_id,
-                        user_id,
+                        membership_id: MembershipId(membership_id),
+                        user_id: UserId(user_id),
                         email,
                         first_name,
                         last_name,
@@ -121,9 +121,9 @@ macro_rules! impl_group_store {
                 .fetch_one(&mut *tx)
                 .await
                 .db_or(StoreError::NameTaken)?;
-                Self::replace_features(&mut tx, id, features).await?;
+                Self::replace_features(&mut tx, GroupId(id), features).await?;
                 tx.commit().await.db()?;
-                Ok(id)
+                Ok(GroupId(id))
             }
 
             async fn update_group(
@@ -137,7 +137,7 @@ macro_rules! impl_group_store {
                     let found = sqlx::query(
                         "UPDATE permission_group SET name = $2 WHERE permission_group_id = $1",
                     )
-                    .bind(id)
+                    .bind(id.0)
                     .bind(name)
                     .execute(&mut *tx)
                     .await
@@ -156,7 +156,7 @@ macro_rules! impl_group_store {
             async fn delete_group(&self, id: GroupId) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 let found = sqlx::query("DELETE FROM permission_group WHERE permission_group_id = $1")
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut *tx)
                     .await
                     .db()?
@@ -179,37 +179,41 @@ macro_rules! impl_group_store {
                 Ok(rows
                     .into_iter()
                     .map(|(membership_id, group_id, user_id)| Membership {
-                        membership_id,
-                        group_id,
-                        user_id,
+                        membership_id: MembershipId(membership_id),
+                        group_id: GroupId(group_id),
+                        user_id: UserId(user_id),
                     })
                     .collect())
             }
 
-            async fn membership(&self, id: i64) -> StoreResult<Option<Membership>> {
+            async fn membership(&self, id: MembershipId) -> StoreResult<Option<Membership>> {
                 let row: Option<(i64, i64, i64)> = sqlx::query_as(
                     "SELECT group_membership_id, permission_group_id, user_id
                      FROM group_membership WHERE group_membership_id = $1",
                 )
-                .bind(id)
+                .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await
                 .db()?;
                 Ok(row.map(|(membership_id, group_id, user_id)| Membership {
-                    membership_id,
-                    group_id,
-                    user_id,
+                    membership_id: MembershipId(membership_id),
+                    group_id: GroupId(group_id),
+                    user_id: UserId(user_id),
                 }))
             }
 
-            async fn add_membership(&self, group: GroupId, user: UserId) -> StoreResult<i64> {
+            async fn add_membership(
+                &self,
+                group: GroupId,
+                user: UserId,
+            ) -> StoreResult<MembershipId> {
                 let mut tx = self.write_tx().await?;
                 sqlx::query(
                     "INSERT INTO group_membership (user_id, permission_group_id) VALUES ($1, $2)
                      ON CONFLICT (user_id, permission_group_id) DO NOTHING",
                 )
-                .bind(user)
-                .bind(group)
+                .bind(user.0)
+                .bind(group.0)
                 .execute(&mut *tx)
                 .await
                 .db_or(StoreError::NotFound)?;
@@ -217,21 +221,21 @@ macro_rules! impl_group_store {
                     "SELECT group_membership_id FROM group_membership
                      WHERE user_id = $1 AND permission_group_id = $2",
                 )
-                .bind(user)
-                .bind(group)
+                .bind(user.0)
+                .bind(group.0)
                 .fetch_one(&mut *tx)
                 .await
                 .db()?;
                 tx.commit().await.db()?;
-                Ok(id)
+                Ok(MembershipId(id))
             }
 
-            async fn remove_membership(&self, id: i64) -> StoreResult<()> {
+            async fn remove_membership(&self, id: MembershipId) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 Self::lock_admins(&mut tx).await?;
                 let before = Self::active_admins(&mut tx).await?;
                 let found = sqlx::query("DELETE FROM group_membership WHERE group_membership_id = $1")
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut *tx)
                     .await
                     .db()?
@@ -247,7 +251,7 @@ macro_rules! impl_group_store {
                 debug_assert_ne!(id, ADMIN_GROUP, "the domain refuses to clear Administrators");
                 let mut tx = self.write_tx().await?;
                 sqlx::query("DELETE FROM group_membership WHERE permission_group_id = $1")
-                    .bind(id)
+                    .bind(id.0)
                     .execute(&mut *tx)
                     .await
                     .db()?;
@@ -260,7 +264,7 @@ macro_rules! impl_group_store {
                      JOIN group_membership m ON m.permission_group_id = f.permission_group_id
                      WHERE m.user_id = $1 ORDER BY f.feature",
                 )
-                .bind(id)
+                .bind(id.0)
                 .fetch_all(&self.pool)
                 .await
                 .db()

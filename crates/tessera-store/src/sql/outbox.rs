@@ -36,7 +36,7 @@ macro_rules! impl_outbox_store {
                                          next_attempt_at, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
                 )
-                .bind(m.user_id)
+                .bind(m.user_id.map(|id| id.0))
                 .bind(&m.kind)
                 .bind(&m.to)
                 .bind(&m.subject)
@@ -163,7 +163,7 @@ macro_rules! impl_outbox_store {
                 sqlx::query_scalar(
                     "SELECT COUNT(*) FROM outbox WHERE user_id = $1 AND kind = $2 AND created_at > $3",
                 )
-                .bind(user_id)
+                .bind(user_id.0)
                 .bind(kind)
                 .bind(millis(since))
                 .fetch_one(&self.pool)
@@ -182,7 +182,7 @@ macro_rules! impl_outbox_store {
                 let mut tx = self.write_tx().await?;
                 // One live link per person: a new one replaces the old.
                 sqlx::query("DELETE FROM reset_token WHERE user_id = $1 AND used_at IS NULL")
-                    .bind(token.user_id)
+                    .bind(token.user_id.0)
                     .execute(&mut *tx)
                     .await
                     .db()?;
@@ -190,7 +190,7 @@ macro_rules! impl_outbox_store {
                     "INSERT INTO reset_token (user_id, token_hash, purpose, created_at, expires_at)
                      VALUES ($1, $2, $3, $4, $5)",
                 )
-                .bind(token.user_id)
+                .bind(token.user_id.0)
                 .bind(token.token_hash.as_str())
                 .bind(token.purpose.name())
                 .bind(millis(token.created_at))
@@ -209,12 +209,13 @@ macro_rules! impl_outbox_store {
                 hash: &TokenHash,
                 now: DateTime<Utc>,
             ) -> StoreResult<Option<UserId>> {
-                sqlx::query_scalar(GOOD_TOKEN)
+                let user: Option<i64> = sqlx::query_scalar(GOOD_TOKEN)
                     .bind(hash.as_str())
                     .bind(millis(now))
                     .fetch_optional(&self.pool)
                     .await
-                    .db()
+                    .db()?;
+                Ok(user.map(UserId))
             }
 
             async fn consume_reset_token(
@@ -247,7 +248,7 @@ macro_rules! impl_outbox_store {
                 .fetch_optional(&mut *tx)
                 .await
                 .db()?;
-                let Some(user_id) = user.filter(|id| *id == session.user_id) else {
+                let Some(user_id) = user.filter(|id| *id == session.user_id.0) else {
                     return Ok(None);
                 };
                 sqlx::query(
@@ -260,10 +261,10 @@ macro_rules! impl_outbox_store {
                 .execute(&mut *tx)
                 .await
                 .db()?;
-                Self::end_sessions_and_resets(&mut tx, user_id).await?;
+                Self::end_sessions_and_resets(&mut tx, UserId(user_id)).await?;
                 Self::insert_session(&mut tx, session).await?;
                 tx.commit().await.db()?;
-                Ok(Some(user_id))
+                Ok(Some(UserId(user_id)))
             }
         }
     };

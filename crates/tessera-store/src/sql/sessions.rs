@@ -31,7 +31,7 @@ macro_rules! impl_session_store {
                      RETURNING session_id",
                 )
                 .bind(s.key_hash.as_str())
-                .bind(s.user_id)
+                .bind(s.user_id.0)
                 .bind(millis(s.created_at))
                 .fetch_one(&mut **tx)
                 .await
@@ -41,7 +41,7 @@ macro_rules! impl_session_store {
                        (user_id, session_id, device_id, device_description, ip_address, timestamp)
                      VALUES ($1, $2, $3, $4, $5, $6)",
                 )
-                .bind(s.user_id)
+                .bind(s.user_id.0)
                 .bind(session_id)
                 .bind(&s.device_id)
                 .bind(&s.device_description)
@@ -52,7 +52,7 @@ macro_rules! impl_session_store {
                 .db()?;
                 sqlx::query(r#"UPDATE "user" SET last_login = $1 WHERE user_id = $2"#)
                     .bind(millis(s.created_at))
-                    .bind(s.user_id)
+                    .bind(s.user_id.0)
                     .execute(&mut **tx)
                     .await
                     .db()?;
@@ -80,7 +80,7 @@ macro_rules! impl_session_store {
                     "SELECT COUNT(*), COUNT(CASE WHEN device_id = $2 THEN 1 END)
                      FROM login_history WHERE user_id = $1",
                 )
-                .bind(user_id)
+                .bind(user_id.0)
                 .bind(device_id)
                 .fetch_one(&self.pool)
                 .await
@@ -136,7 +136,7 @@ macro_rules! impl_session_store {
                      FROM login_history WHERE user_id = $1
                      ORDER BY timestamp DESC, login_history_id DESC",
                 )
-                .bind(user_id)
+                .bind(user_id.0)
                 .fetch_all(&self.pool)
                 .await
                 .db()?;
@@ -145,7 +145,7 @@ macro_rules! impl_session_store {
 
             async fn first_login(&self, user_id: UserId) -> StoreResult<Option<DateTime<Utc>>> {
                 let first: Option<i64> = sqlx::query_scalar(FIRST_LOGIN_SQL)
-                    .bind(user_id)
+                    .bind(user_id.0)
                     .fetch_one(&self.pool)
                     .await
                     .db()?;

@@ -3,6 +3,7 @@
 use crate::common::*;
 use crate::on_both_backends;
 use serde_json::{json, Value};
+use tessera_domain::types::ids::UserId;
 
 on_both_backends!(
     login_lists_every_missing_or_mistyped_field,
@@ -55,7 +56,7 @@ async fn login_lists_every_missing_or_mistyped_field(backend: Backend) {
     );
 
     // Validation happens before throttling: none of this counted as a failed login.
-    let history = app.auth.store().login_history(1).await.unwrap();
+    let history = app.auth.store().login_history(UserId(1)).await.unwrap();
     assert!(history.is_empty());
     for _ in 0..12 {
         app.post("/api/session", json!({"username": "p@example.com"}))

@@ -269,6 +269,7 @@ impl TestApp {
             .await
             .unwrap()
             .id
+            .0
     }
 
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {

@@ -147,11 +147,11 @@ async fn creates_accounts_only_for_the_allowed_domain(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(bob.sso_source.as_deref(), Some("google"));
+    assert_eq!(bob.sso_source.map(|s| s.as_str()), Some("google"));
     assert_eq!(app.user_count().await, before + 1);
 
     // Deactivated: refused in Metabase's words.
-    assert_eq!(app.deactivate(&admin, bob.id).await, 200);
+    assert_eq!(app.deactivate(&admin, bob.id.0).await, 200);
     let token = peer.id_token(GOOGLE_CLIENT, "bob").await;
     let (_, status, body) = google_auth(&app, json!({"token": token})).await;
     assert_eq!(

@@ -301,7 +301,7 @@ async fn memberships_make_admins_and_grant_features(backend: Backend) {
     assert_eq!(
         app.call(
             Method::DELETE,
-            &format!("/api/permissions/membership/{}", admin_membership(boss)),
+            &format!("/api/permissions/membership/{}", admin_membership(boss.0)),
             &admin,
             None
         )

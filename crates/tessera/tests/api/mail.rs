@@ -6,6 +6,7 @@ use crate::peers::{token_in, SmtpSink};
 use chrono::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
+use tessera_domain::types::ids::UserId;
 use tessera_domain::Clock;
 
 on_both_backends!(
@@ -562,7 +563,11 @@ async fn a_login_from_a_new_device_is_mailed_at_most_ten_times_a_day(backend: Ba
     let store = app.auth.store();
     assert_eq!(
         store
-            .mails_since(roamer, "new-device", app.clock.now() - Duration::hours(24))
+            .mails_since(
+                UserId(roamer),
+                "new-device",
+                app.clock.now() - Duration::hours(24)
+            )
             .await
             .unwrap(),
         10

@@ -392,12 +392,12 @@ async fn who_may_sign_in(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(ada.sso_source.as_deref(), Some("oidc"));
+    assert_eq!(ada.sso_source.map(|s| s.as_str()), Some("oidc"));
     assert!(!ada.is_superuser);
     assert_eq!(app.user_count().await, before + 2);
 
     // Deactivated: refused, and not revived.
-    assert_eq!(app.deactivate(&admin, ada.id).await, 200);
+    assert_eq!(app.deactivate(&admin, ada.id.0).await, 200);
     let (status, body) = login("ada").await;
     assert_eq!(status, 401);
     assert_eq!(body["message"], "Your account is disabled.");

@@ -4,6 +4,7 @@ use crate::common::*;
 use crate::on_both_backends;
 use reqwest::Method;
 use serde_json::{json, Value};
+use tessera_domain::types::ids::UserId;
 
 on_both_backends!(
     admins_list_people_with_filters_and_paging,
@@ -307,7 +308,7 @@ async fn updates_follow_metabase_rules(backend: Backend) {
     assert!(
         !app.auth
             .store()
-            .user(p)
+            .user(UserId(p))
             .await
             .unwrap()
             .unwrap()

@@ -39,7 +39,7 @@ pub(super) async fn person_for(
         email: email.clone(),
         first_name,
         last_name,
-        sso_source: Some(source.as_str().to_string()),
+        sso_source: Some(source),
         ..NewUser::default()
     };
     let mail = new_sso_user_mail(deps, &new, source).await?;

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 use tessera_domain::types::api_key::ApiKey;
+use tessera_domain::types::ids::ApiKeyId;
 
 fn key_json(k: &ApiKey) -> Value {
     json!({
@@ -54,7 +55,7 @@ pub async fn count(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Va
 pub async fn update(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    Id(id): Id,
+    Id(id): Id<ApiKeyId>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<Value>> {
     let mut f = Fields::new(&body);
@@ -73,7 +74,7 @@ pub async fn update(
 pub async fn regenerate(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    Id(id): Id,
+    Id(id): Id<ApiKeyId>,
 ) -> ApiResult<Json<Value>> {
     let (key, secret) = state.services.api_keys.regenerate(id, &admin).await?;
     Ok(Json(json!({
@@ -81,7 +82,11 @@ pub async fn regenerate(
     })))
 }
 
-pub async fn delete(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    _: Admin,
+    Id(id): Id<ApiKeyId>,
+) -> ApiResult<StatusCode> {
     state.services.api_keys.delete(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Map, Value};
 use tessera_domain::types::group::{Group, GroupMember};
+use tessera_domain::types::ids::{GroupId, MembershipId};
 use tessera_domain::types::user::common_name;
 
 fn group_json(g: &Group) -> Value {
@@ -32,7 +33,11 @@ pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Val
     Ok(Json(Value::Array(groups.iter().map(group_json).collect())))
 }
 
-pub async fn get(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<Json<Value>> {
+pub async fn get(
+    State(state): State<AppState>,
+    _: Admin,
+    Id(id): Id<GroupId>,
+) -> ApiResult<Json<Value>> {
     let (group, members) = state.services.groups.get(id).await?;
     let mut body = group_json(&group);
     body["members"] = Value::Array(members.iter().map(member_json).collect());
@@ -55,7 +60,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     _: Admin,
-    Id(id): Id,
+    Id(id): Id<GroupId>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<Value>> {
     let mut f = Fields::new(&body);
@@ -70,7 +75,11 @@ pub async fn update(
     Ok(Json(group_json(&group)))
 }
 
-pub async fn delete(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    _: Admin,
+    Id(id): Id<GroupId>,
+) -> ApiResult<StatusCode> {
     state.services.groups.delete(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -116,13 +125,17 @@ pub async fn add_membership(
 pub async fn remove_membership(
     State(state): State<AppState>,
     _: Admin,
-    Id(id): Id,
+    Id(id): Id<MembershipId>,
 ) -> ApiResult<StatusCode> {
     state.services.groups.remove_membership(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn clear(State(state): State<AppState>, _: Admin, Id(id): Id) -> ApiResult<StatusCode> {
+pub async fn clear(
+    State(state): State<AppState>,
+    _: Admin,
+    Id(id): Id<GroupId>,
+) -> ApiResult<StatusCode> {
     state.services.groups.clear(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use tessera_domain::secret::Password;
 use tessera_domain::services::passwords::AdminReset;
+use tessera_domain::types::ids::{GroupId, UserId};
 use tessera_domain::types::session::Actor;
 use tessera_domain::types::user::{NewUser, UserChanges, UserQuery, UserStatus};
 
@@ -73,7 +74,7 @@ fn user_query(params: &HashMap<String, String>) -> Result<UserQuery, ApiError> {
             .get("query")
             .map(|q| q.trim().to_string())
             .filter(|q| !q.is_empty()),
-        group_id,
+        group_id: group_id.map(GroupId),
         limit,
         offset,
     })
@@ -99,7 +100,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
-    Id(id): Id,
+    Id(id): Id<UserId>,
 ) -> ApiResult<Json<UserWithGroupsBody>> {
     let user = state.services.people.get(&actor, id).await?;
     Ok(Json(UserWithGroupsBody::from(&user)))
@@ -134,7 +135,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
-    Id(id): Id,
+    Id(id): Id<UserId>,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<UserWithGroupsBody>> {
     let mut f = Fields::new(&body);
@@ -165,7 +166,7 @@ pub async fn update(
 pub async fn password(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
-    Id(id): Id,
+    Id(id): Id<UserId>,
     client: Client,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
@@ -196,7 +197,7 @@ pub async fn password(
 pub async fn deactivate(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    Id(id): Id,
+    Id(id): Id<UserId>,
 ) -> ApiResult<Json<Value>> {
     state
         .services
@@ -209,7 +210,7 @@ pub async fn deactivate(
 pub async fn reactivate(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    Id(id): Id,
+    Id(id): Id<UserId>,
 ) -> ApiResult<Json<UserBody>> {
     let user = state
         .services
@@ -222,7 +223,7 @@ pub async fn reactivate(
 pub async fn send_invite(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    Id(id): Id,
+    Id(id): Id<UserId>,
 ) -> ApiResult<Json<Value>> {
     state.services.passwords.send_invite(&admin, id).await?;
     Ok(Json(json!({"success": true})))
@@ -233,7 +234,7 @@ pub async fn send_invite(
 pub async fn admin_reset_password(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    Id(id): Id,
+    Id(id): Id<UserId>,
 ) -> ApiResult<Json<Value>> {
     Ok(Json(
         match state.services.passwords.admin_reset(&admin, id).await? {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use tessera_domain::types::ids::GroupId;
+use tessera_domain::types::ids::{GroupId, UserId};
 use tessera_domain::types::session::CurrentUser;
 use tessera_domain::types::user::{LoginHistoryEntry, User};
 
@@ -15,7 +15,7 @@ pub fn iso(t: DateTime<Utc>) -> String {
 /// The "admin or self" columns plus `common_name` (reference §10.1).
 #[derive(Serialize)]
 pub struct UserBody {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -45,7 +45,7 @@ impl From<&User> for UserBody {
             is_superuser: u.is_superuser,
             is_qbnewb: u.is_qbnewb,
             is_active: u.is_active,
-            sso_source: u.sso_source.clone(),
+            sso_source: u.sso_source.map(|s| s.as_str().to_string()),
             locale: u.locale.clone(),
             login_attributes: u
                 .login_attributes
@@ -77,7 +77,7 @@ pub struct CurrentUserBody {
 
 impl From<&CurrentUser> for CurrentUserBody {
     fn from(c: &CurrentUser) -> Self {
-        let installer = c.user.id == 1;
+        let installer = c.user.id == UserId(1);
         Self {
             user: UserBody::from(&c.user),
             group_ids: c.user.group_ids.clone(),

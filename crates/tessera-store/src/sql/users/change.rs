@@ -8,7 +8,7 @@ use crate::rows::millis;
 use crate::sql::GROUP_IDS;
 use chrono::{DateTime, Utc};
 use tessera_domain::store::{NewSession, StoreError, StoreResult};
-use tessera_domain::types::ids::{UserId, ADMIN_GROUP};
+use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP};
 use tessera_domain::types::user::{normalize_email, UserChanges};
 
 /// Active people in `$1` (Administrators); API-key users do not count, as they cannot administer
@@ -25,7 +25,7 @@ macro_rules! impl_user_change {
                 tx: &mut sqlx::Transaction<'static, $db>,
             ) -> StoreResult<i64> {
                 sqlx::query_scalar(ACTIVE_ADMINS)
-                    .bind(ADMIN_GROUP)
+                    .bind(ADMIN_GROUP.0)
                     .fetch_one(&mut **tx)
                     .await
                     .db()
@@ -43,7 +43,7 @@ macro_rules! impl_user_change {
                     "DELETE FROM reset_token WHERE user_id = $1",
                 ] {
                     sqlx::query(sql)
-                        .bind(id)
+                        .bind(id.0)
                         .execute(&mut **tx)
                         .await
                         .db()?;
@@ -73,7 +73,7 @@ macro_rules! impl_user_change {
                 Self::lock_admins(&mut tx).await?;
                 let before = Self::active_admins(&mut tx).await?;
                 let found = sqlx::query(r#"UPDATE "user" SET updated_at = $2 WHERE user_id = $1"#)
-                    .bind(id)
+                    .bind(id.0)
                     .bind(millis(now))
                     .execute(&mut *tx)
                     .await
@@ -84,7 +84,7 @@ macro_rules! impl_user_change {
                 }
                 if let Some(email) = &c.email {
                     sqlx::query(r#"UPDATE "user" SET email = $2 WHERE user_id = $1"#)
-                        .bind(id)
+                        .bind(id.0)
                         .bind(normalize_email(email))
                         .execute(&mut *tx)
                         .await
@@ -98,7 +98,7 @@ macro_rules! impl_user_change {
                 ] {
                     if let Some(value) = value {
                         sqlx::query(&format!(r#"UPDATE "user" SET {column} = $2 WHERE user_id = $1"#))
-                            .bind(id)
+                            .bind(id.0)
                             .bind(value)
                             .execute(&mut *tx)
                             .await
@@ -109,12 +109,15 @@ macro_rules! impl_user_change {
                     Self::set_groups(&mut tx, id, &group_set(groups, false)).await?;
                 } else if let Some(admin) = c.is_superuser {
                     let current: Vec<i64> = sqlx::query_scalar(GROUP_IDS)
-                        .bind(id)
+                        .bind(id.0)
                         .fetch_all(&mut *tx)
                         .await
                         .db()?;
-                    let mut groups: Vec<i64> =
-                        current.into_iter().filter(|g| *g != ADMIN_GROUP).collect();
+                    let mut groups: Vec<GroupId> = current
+                        .into_iter()
+                        .map(GroupId)
+                        .filter(|g| *g != ADMIN_GROUP)
+                        .collect();
                     if admin {
                         groups.push(ADMIN_GROUP);
                     }
@@ -138,7 +141,7 @@ macro_rules! impl_user_change {
                     r#"UPDATE "user" SET password_hash = $2, updated_at = $3, must_change_password = $4
                        WHERE user_id = $1"#,
                 )
-                .bind(id)
+                .bind(id.0)
                 .bind(password_hash)
                 .bind(millis(now))
                 .bind(must_change)
@@ -165,7 +168,7 @@ macro_rules! impl_user_change {
                     r#"UPDATE "user" SET is_active = FALSE, deactivated_at = $2, updated_at = $2
                        WHERE user_id = $1"#,
                 )
-                .bind(id)
+                .bind(id.0)
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
@@ -186,7 +189,7 @@ macro_rules! impl_user_change {
                     r#"UPDATE "user" SET is_active = TRUE, deactivated_at = NULL, updated_at = $2
                        WHERE user_id = $1"#,
                 )
-                .bind(id)
+                .bind(id.0)
                 .bind(millis(now))
                 .execute(&mut *tx)
                 .await
@@ -199,8 +202,8 @@ macro_rules! impl_user_change {
                 sqlx::query(
                     "DELETE FROM group_membership WHERE user_id = $1 AND permission_group_id = $2",
                 )
-                .bind(id)
-                .bind(ADMIN_GROUP)
+                .bind(id.0)
+                .bind(ADMIN_GROUP.0)
                 .execute(&mut *tx)
                 .await
                 .db()?;

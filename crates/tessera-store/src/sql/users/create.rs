@@ -9,6 +9,7 @@ use tessera_domain::store::SETUP_TOKEN;
 use tessera_domain::store::{SetupOutcome, SetupRequest, StoreError, StoreResult};
 use tessera_domain::types::ids::UserId;
 use tessera_domain::types::mail::OutboxMessage;
+use tessera_domain::types::sso::SsoSource;
 use tessera_domain::types::user::{normalize_email, NewUser};
 
 macro_rules! impl_user_create {
@@ -34,12 +35,12 @@ macro_rules! impl_user_create {
                 .bind(&user.login_attributes)
                 .bind(user_type)
                 .bind(millis(now))
-                .bind(&user.sso_source)
+                .bind(user.sso_source.map(SsoSource::as_str))
                 .fetch_one(&mut **tx)
                 .await
                 .db_or(StoreError::EmailTaken)?;
-                Self::set_groups(tx, id, &group_set(&user.groups, user.is_superuser)).await?;
-                Ok(id)
+                Self::set_groups(tx, UserId(id), &group_set(&user.groups, user.is_superuser)).await?;
+                Ok(UserId(id))
             }
 
             /// `UserStore::create_user_with_mail` (and `create_user`, without mail).

@@ -66,7 +66,7 @@ macro_rules! impl_user_list {
                 ))
                 .bind(status_name(q.status))
                 .bind(&pattern)
-                .bind(q.group_id)
+                .bind(q.group_id.map(|g| g.0))
                 .fetch_one(&self.pool)
                 .await
                 .db()?;
@@ -84,7 +84,7 @@ macro_rules! impl_user_list {
                 ))
                 .bind(status_name(q.status))
                 .bind(&pattern)
-                .bind(q.group_id)
+                .bind(q.group_id.map(|g| g.0))
                 .bind(q.limit.unwrap_or(i64::MAX))
                 .bind(q.offset.unwrap_or(0))
                 .fetch_all(&self.pool)

@@ -56,26 +56,26 @@ macro_rules! impl_user_store {
                 groups: &[GroupId],
             ) -> StoreResult<()> {
                 let current: Vec<i64> = sqlx::query_scalar(GROUP_IDS)
-                    .bind(user_id)
+                    .bind(user_id.0)
                     .fetch_all(&mut **tx)
                     .await
                     .db()?;
-                for gone in current.iter().filter(|g| !groups.contains(g)) {
+                for gone in current.iter().filter(|g| !groups.contains(&GroupId(**g))) {
                     sqlx::query(
                         "DELETE FROM group_membership WHERE user_id = $1 AND permission_group_id = $2",
                     )
-                    .bind(user_id)
+                    .bind(user_id.0)
                     .bind(gone)
                     .execute(&mut **tx)
                     .await
                     .db()?;
                 }
-                for group in groups.iter().filter(|g| !current.contains(g)) {
+                for group in groups.iter().filter(|g| !current.contains(&g.0)) {
                     sqlx::query(
                         "INSERT INTO group_membership (user_id, permission_group_id) VALUES ($1, $2)",
                     )
-                    .bind(user_id)
-                    .bind(group)
+                    .bind(user_id.0)
+                    .bind(group.0)
                     .execute(&mut **tx)
                     .await
                     .db_or(StoreError::NotFound)?;
@@ -95,7 +95,7 @@ macro_rules! impl_user_store {
 
             async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
                 let row: Option<UserRow> = sqlx::query_as(&user_by("u.user_id = $1"))
-                    .bind(id)
+                    .bind(id.0)
                     .fetch_optional(&self.pool)
                     .await
                     .db()?;
@@ -127,7 +127,7 @@ macro_rules! impl_user_store {
                 .await
                 .db()?;
                 Ok(row.map(|(user_id, is_active, password_hash)| Credentials {
-                    user_id,
+                    user_id: UserId(user_id),
                     is_active,
                     password_hash,
                 }))
@@ -136,7 +136,7 @@ macro_rules! impl_user_store {
             async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>> {
                 let hash: Option<Option<String>> =
                     sqlx::query_scalar(r#"SELECT password_hash FROM "user" WHERE user_id = $1"#)
-                        .bind(id)
+                        .bind(id.0)
                         .fetch_optional(&self.pool)
                         .await
                         .db()?;
