@@ -1,3 +1,5 @@
+//! Storage of the token API's access tokens: issued, rotated once, revoked, looked up by hash.
+
 use super::StoreResult;
 use crate::secret::TokenHash;
 use crate::types::ids::UserId;

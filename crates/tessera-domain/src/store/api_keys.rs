@@ -1,3 +1,5 @@
+//! Storage of API keys and the synthetic users behind them.
+
 use super::StoreResult;
 use crate::secret::TokenHash;
 use crate::types::api_key::{ApiKey, KeyCandidate};

@@ -1,3 +1,5 @@
+//! Storage of permission groups, their features and memberships.
+
 use super::StoreResult;
 use crate::types::group::{Group, GroupMember, Membership};
 use crate::types::ids::{GroupId, MembershipId, UserId};

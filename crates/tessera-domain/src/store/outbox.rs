@@ -1,3 +1,5 @@
+//! Storage of outgoing mail (the outbox a worker drains) and of reset and invite tokens.
+
 use super::{NewSession, StoreResult};
 use crate::secret::TokenHash;
 use crate::types::ids::UserId;

@@ -1,3 +1,5 @@
+//! Storage of sessions, login history and the throttle counters.
+
 use super::StoreResult;
 use crate::secret::TokenHash;
 use crate::types::ids::UserId;

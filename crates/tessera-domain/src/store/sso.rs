@@ -1,3 +1,5 @@
+//! Storage of browser OpenID logins in flight, under the hash of their state.
+
 use super::StoreResult;
 use crate::secret::TokenHash;
 use async_trait::async_trait;

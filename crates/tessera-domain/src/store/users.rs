@@ -1,3 +1,5 @@
+//! Storage of people: reads, creation, first-run setup, changes, passwords and deactivation.
+
 use super::{NewSession, StoreResult};
 use crate::types::ids::UserId;
 use crate::types::mail::OutboxMessage;
