@@ -86,6 +86,7 @@ macro_rules! conformance {
 }
 
 conformance!(
+    sent_links_are_wiped_and_expired_ones_dropped,
     users_join_all_users_and_admins_follow_membership,
     emails_are_unique_case_insensitively,
     setup_consumes_the_token_once,
@@ -1078,7 +1079,71 @@ fn message(to: &str, user_id: Option<UserId>) -> OutboxMessage {
         subject: "s".into(),
         text: "t".into(),
         html: "h".into(),
+        secret_until: None,
     }
+}
+
+/// Every stored body, text and HTML, oldest first: what someone reading the database would see.
+async fn outbox_bodies(f: &Fixture) -> Vec<(String, String)> {
+    let sql = "SELECT text_body, html_body FROM outbox ORDER BY outbox_id";
+    match &f.db {
+        Db::Sqlite(path) => sqlx::query_as(sql)
+            .fetch_all(&mut sqlite_at(path).await)
+            .await
+            .unwrap(),
+        Db::Postgres { url, schema } => sqlx::query_as(sql)
+            .fetch_all(&mut postgres_in(url, schema).await)
+            .await
+            .unwrap(),
+    }
+}
+
+async fn sent_links_are_wiped_and_expired_ones_dropped(f: Fixture) {
+    let link = |token: &str| OutboxMessage {
+        text: format!("reset at /auth/reset_password/{token}"),
+        html: format!("<a href=\"/auth/reset_password/{token}\">reset</a>"),
+        secret_until: Some(t(100)),
+        ..message("p@example.com", None)
+    };
+    f.store
+        .enqueue_mail(&link("sent-token"), t(0))
+        .await
+        .unwrap();
+    f.store
+        .enqueue_mail(&link("unsent-token"), t(0))
+        .await
+        .unwrap();
+    f.store
+        .enqueue_mail(&message("q@example.com", None), t(0))
+        .await
+        .unwrap();
+    let claimed = f.store.claim_mail(t(1), t(2), 1).await.unwrap();
+    f.store.mail_sent(claimed[0].id, t(1)).await.unwrap();
+    let bodies = outbox_bodies(&f).await;
+    assert!(
+        !bodies[0].0.contains("sent-token") && !bodies[0].1.contains("sent-token"),
+        "a sent mail keeps no link: {:?}",
+        bodies[0]
+    );
+    assert!(
+        bodies[1].0.contains("unsent-token"),
+        "unsent mail is intact"
+    );
+    assert_eq!(
+        bodies[2],
+        ("t".to_string(), "h".to_string()),
+        "no secret, nothing wiped"
+    );
+
+    assert_eq!(f.store.purge_expired_mail(t(99)).await.unwrap(), 0);
+    assert_eq!(f.store.purge_expired_mail(t(100)).await.unwrap(), 1);
+    let left = outbox_bodies(&f).await;
+    assert_eq!(
+        left.len(),
+        2,
+        "the sent (wiped) mail and the one without a secret stay"
+    );
+    assert!(left.iter().all(|(text, _)| !text.contains("unsent-token")));
 }
 
 async fn outbox_claims_retries_and_kills(f: Fixture) {

@@ -59,6 +59,7 @@ impl Deps {
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
+            secret_until: None,
         })
     }
 

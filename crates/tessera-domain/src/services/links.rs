@@ -5,7 +5,7 @@ use super::deps::{greeting_name, Deps};
 use crate::secret::ResetToken;
 use crate::store::{NewResetToken, TokenPurpose};
 use crate::types::error::Error;
-use crate::types::mail::Mail;
+use crate::types::mail::{Mail, OutboxMessage};
 use crate::types::user::User;
 
 /// Creates a token for `user` and, when mail is configured, the mail that carries it.
@@ -46,7 +46,10 @@ pub async fn issue_token(
         created_at: now,
         expires_at: now + ttl,
     };
-    let mail = deps.compose(user, mail);
+    let mail = deps.compose(user, mail).map(|m| OutboxMessage {
+        secret_until: Some(record.expires_at),
+        ..m
+    });
     deps.store.issue_reset_token(&record, mail.as_ref()).await?;
     Ok(token)
 }

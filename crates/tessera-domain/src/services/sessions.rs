@@ -107,15 +107,17 @@ impl Sessions {
     }
 
     /// Deletes sessions past their age; run periodically so the table does not grow without bound.
-    /// Also drops browser OpenID logins nobody finished.
+    /// Also drops browser OpenID logins nobody finished, and unsent mail whose link has expired.
     pub async fn purge_expired(&self) -> Result<u64, Error> {
         let store = &self.deps.store;
-        let cutoff = self.deps.now() - self.deps.config.session_age;
-        let stale_logins = self.deps.now() - OIDC_LOGIN_TTL;
+        let now = self.deps.now();
+        let cutoff = now - self.deps.config.session_age;
+        let stale_logins = now - OIDC_LOGIN_TTL;
         Ok(store.delete_sessions_created_before(cutoff).await?
             + store
                 .delete_oidc_logins_started_before(stale_logins)
-                .await?)
+                .await?
+            + store.purge_expired_mail(now).await?)
     }
 
     /// `GET /api/user/current`: the user with their first login, the number of people and features.

@@ -52,7 +52,10 @@ pub trait OutboxStore: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> StoreResult<Vec<ClaimedMail>>;
+    /// Marks a message sent; a body that carried a secret link is wiped at the same time.
     async fn mail_sent(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Drops unsent messages whose secret link expired before `now`; returns how many.
+    async fn purge_expired_mail(&self, now: DateTime<Utc>) -> StoreResult<u64>;
     /// A failed attempt: retried at `retry_at`, or dead when `None`.
     async fn mail_failed(
         &self,

@@ -73,6 +73,9 @@ pub struct OutboxMessage {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Set when the body carries a secret link good until then: the stored body is wiped once the
+    /// mail is sent, and the mail is dropped if still unsent when the link expires.
+    pub secret_until: Option<DateTime<Utc>>,
 }
 
 /// A message a worker has claimed for delivery.

@@ -19,6 +19,9 @@ const DUE: &str = "SELECT outbox_id FROM outbox
 
 type ClaimRow = (i64, String, String, String, String, i64);
 
+/// What a sent mail's body becomes when it carried a single-use link.
+const WIPED_BODY: &str = "(removed once sent: this mail carried a single-use link)";
+
 /// A token row that is still good: unused, unexpired, its user active.
 const GOOD_TOKEN: &str = r#"SELECT t.user_id FROM reset_token t JOIN "user" u ON u.user_id = t.user_id
     WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND u.is_active"#;
@@ -33,8 +36,8 @@ macro_rules! impl_outbox_store {
             ) -> StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO outbox (user_id, kind, recipient, subject, text_body, html_body,
-                                         next_attempt_at, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                                         next_attempt_at, created_at, secret_expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
                 )
                 .bind(m.user_id.map(|id| id.0))
                 .bind(&m.kind)
@@ -43,6 +46,7 @@ macro_rules! impl_outbox_store {
                 .bind(&m.text)
                 .bind(&m.html)
                 .bind(millis(now))
+                .bind(m.secret_until.map(millis))
                 .execute(&mut **tx)
                 .await
                 .db()?;
@@ -96,15 +100,33 @@ macro_rules! impl_outbox_store {
             async fn mail_sent(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
                 sqlx::query(
                     "UPDATE outbox SET status = 'sent', sent_at = $2, claimed_until = NULL,
-                                       last_error = NULL
+                                       last_error = NULL,
+                                       text_body = CASE WHEN secret_expires_at IS NULL
+                                                   THEN text_body ELSE $3 END,
+                                       html_body = CASE WHEN secret_expires_at IS NULL
+                                                   THEN html_body ELSE $3 END
                      WHERE outbox_id = $1",
                 )
                 .bind(id)
                 .bind(millis(now))
+                .bind(WIPED_BODY)
                 .execute(&self.pool)
                 .await
                 .db()?;
                 Ok(())
+            }
+
+            async fn purge_expired_mail(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+                let done = sqlx::query(
+                    "DELETE FROM outbox
+                     WHERE status <> 'sent' AND secret_expires_at IS NOT NULL
+                       AND secret_expires_at <= $1",
+                )
+                .bind(millis(now))
+                .execute(&self.pool)
+                .await
+                .db()?;
+                Ok(done.rows_affected())
             }
 
             async fn mail_failed(
