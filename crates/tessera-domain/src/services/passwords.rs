@@ -10,7 +10,7 @@ use crate::types::error::{Error, ThrottleScope};
 use crate::types::ids::UserId;
 use crate::types::mail::Mail;
 use crate::types::session::ClientContext;
-use crate::types::throttle::Throttler;
+use crate::types::throttle::{ThrottleKey, Throttler};
 use crate::types::user::{normalize_email, User};
 use std::sync::Arc;
 
@@ -42,13 +42,14 @@ impl Passwords {
     /// `POST /api/session/forgot_password`. Answers the same, at once, whether or not the address
     /// belongs to anyone: the lookup and the mail happen afterwards, in the background.
     pub async fn forgot(&self, email: &str, client: &ClientContext) -> Result<(), Error> {
-        let mut pairs = vec![(Throttler::ForgotPasswordEmail, email)];
+        // The key is normalised as the lookup below is, so no spelling of an address escapes the count.
+        let mut keys = vec![ThrottleKey::new(Throttler::ForgotPasswordEmail, email)];
         if let Some(ip) = client.ip.as_deref() {
-            pairs.push((Throttler::ForgotPasswordIp, ip));
+            keys.push(ThrottleKey::new(Throttler::ForgotPasswordIp, ip));
         }
         self.deps
             .throttle()
-            .count_attempt(&pairs, ThrottleScope::ForgotPassword, self.deps.now())
+            .count_attempt(&keys, ThrottleScope::ForgotPassword, self.deps.now())
             .await?;
         if !self.deps.mail_configured() {
             return Ok(());
@@ -85,7 +86,7 @@ impl Passwords {
         self.deps
             .throttle()
             .count_attempt(
-                &[(Throttler::ResetPasswordIp, &ip)],
+                &[ThrottleKey::new(Throttler::ResetPasswordIp, &ip)],
                 ThrottleScope::ResetPassword,
                 self.deps.now(),
             )

@@ -8,6 +8,7 @@ mod binary;
 mod bodies;
 mod google;
 mod groups;
+mod login_keys;
 mod mail;
 mod oidc;
 pub mod oidc_peer;
