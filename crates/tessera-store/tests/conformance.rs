@@ -100,6 +100,7 @@ conformance!(
     listed_people_carry_their_groups,
     updates_apply_whole_or_not_at_all,
     a_new_password_ends_every_session,
+    a_hash_upgrade_keeps_sessions_and_yields_to_a_new_password,
     groups_memberships_and_features,
     api_keys_live_as_synthetic_users,
     a_key_in_all_users_only_reports_all_users,
@@ -852,6 +853,45 @@ async fn a_new_password_ends_every_session(f: Fixture) {
             "{key}"
         );
     }
+}
+
+/// An upgraded hash is the same password: sessions live on. It replaces only the hash it was made
+/// from, so a password changed in between wins.
+async fn a_hash_upgrade_keeps_sessions_and_yields_to_a_new_password(f: Fixture) {
+    let p = f
+        .store
+        .create_user(&person("p@example.com", false), Some("old"), t(0))
+        .await
+        .unwrap();
+    f.store
+        .create_session(&session("k1", p.0, t(1)), None)
+        .await
+        .unwrap();
+    assert!(f
+        .store
+        .upgrade_password_hash(p, "old", "upgraded")
+        .await
+        .unwrap());
+    assert_eq!(
+        f.store.password_hash(p).await.unwrap().as_deref(),
+        Some("upgraded")
+    );
+    let alive = f.store.session_user(&TokenHash::of("k1"), t(0)).await;
+    assert!(alive.unwrap().is_some(), "the session lives on");
+    // A stale upgrade (the password changed since it was verified) changes nothing.
+    f.store
+        .set_password(p, "changed", false, None, t(2))
+        .await
+        .unwrap();
+    assert!(!f
+        .store
+        .upgrade_password_hash(p, "upgraded", "stale")
+        .await
+        .unwrap());
+    assert_eq!(
+        f.store.password_hash(p).await.unwrap().as_deref(),
+        Some("changed")
+    );
 }
 
 async fn groups_memberships_and_features(f: Fixture) {

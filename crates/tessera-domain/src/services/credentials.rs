@@ -1,11 +1,12 @@
 //! The password check every login shares (Metabase sessions and token-API logins): throttled by
-//! normalised username and client address, wrong password and unknown user indistinguishable, a
-//! disabled account told so only with the right password.
+//! normalised username and client address, one argon2 verification whoever is asking, wrong password
+//! and unknown user indistinguishable, a disabled account told so only with the right password, and
+//! hashes made under older parameters replaced once the password matched.
 
 use super::deps::Deps;
 use crate::policy::throttle::password_guess_keys;
 use crate::secret::Password;
-use crate::types::error::{Error, ThrottleScope};
+use crate::types::error::{cause_chain, Error, ThrottleScope};
 use crate::types::ids::UserId;
 use crate::types::session::ClientContext;
 use crate::types::user::{normalize_email, MAX_EMAIL_LEN};
@@ -29,8 +30,8 @@ pub async fn check_credentials(
         None
     };
     let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
-    let matches = deps.hashes.verify(password, stored).await?;
-    let Some(creds) = creds.filter(|_| matches) else {
+    let verified = deps.hashes.verify(password, stored.clone()).await?;
+    let Some(creds) = creds.filter(|_| verified.matches) else {
         throttle.record_failure(&keys, now).await?;
         return Err(Error::InvalidCredentials);
     };
@@ -38,5 +39,18 @@ pub async fn check_credentials(
         throttle.record_failure(&keys, now).await?;
         return Err(Error::AccountDisabled);
     }
+    upgrade(deps, creds.user_id, stored, verified.upgraded).await;
     Ok(creds.user_id)
+}
+
+/// Stores the hash `verify` remade under the current parameters, unless the password changed in
+/// between. Sessions are untouched: the password is the same. Best effort: a failure is logged and
+/// the next login tries again.
+async fn upgrade(deps: &Deps, user_id: UserId, old: Option<String>, new: Option<String>) {
+    let (Some(old), Some(new)) = (old, new) else {
+        return;
+    };
+    if let Err(e) = deps.store.upgrade_password_hash(user_id, &old, &new).await {
+        tracing::warn!(error = %cause_chain(&e), "could not upgrade a password hash");
+    }
 }

@@ -136,7 +136,7 @@ impl Passwords {
         if !actor.is_superuser {
             let stored = self.deps.store.password_hash(target.id).await?;
             let old = old_password.unwrap_or_else(|| Password::new(""));
-            if !self.deps.hashes.verify(old, stored).await? {
+            if !self.deps.hashes.verify(old, stored).await?.matches {
                 return Err(Error::WrongOldPassword);
             }
         }

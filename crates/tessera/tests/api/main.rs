@@ -12,6 +12,7 @@ mod login_keys;
 mod mail;
 mod oidc;
 pub mod oidc_peer;
+mod password_costs;
 pub mod peers;
 mod people;
 mod session;
