@@ -1,7 +1,8 @@
-//! The password check every login shares (Metabase sessions and token-API logins): throttled by
-//! normalised username and client address, one argon2 verification whoever is asking, wrong password
-//! and unknown user indistinguishable, a disabled account told so only with the right password, and
-//! hashes made under older parameters replaced once the password matched.
+//! The password checks every sign-in and re-authentication shares (Metabase sessions, token-API
+//! logins, old passwords, identity confirmation): throttled by normalised username and client
+//! address, one argon2 verification whoever is asking, wrong password and unknown user
+//! indistinguishable, a disabled account told so only with the right password, and hashes made under
+//! older parameters replaced once the password matched.
 
 use super::deps::Deps;
 use crate::policy::throttle::password_guess_keys;
@@ -41,6 +42,31 @@ pub async fn check_credentials(
     }
     upgrade(deps, creds.user_id, stored, verified.upgraded).await;
     Ok(creds.user_id)
+}
+
+/// A signed-in person's password checked again: counted like a login under their email and the
+/// client's address (a refusal answering in `scope`), so a stolen session cannot guess it. `Ok(false)`
+/// for a wrong password, already counted.
+pub async fn recheck_password(
+    deps: &Deps,
+    user_id: UserId,
+    email: &str,
+    password: Password,
+    client: &ClientContext,
+    scope: ThrottleScope,
+) -> Result<bool, Error> {
+    let now = deps.now();
+    let keys = password_guess_keys(email, client.ip.as_deref());
+    let throttle = deps.throttle();
+    throttle.gate(&keys, scope, now).await?;
+    let stored = deps.store.password_hash(user_id).await?;
+    let verified = deps.hashes.verify(password, stored.clone()).await?;
+    if !verified.matches {
+        throttle.record_failure(&keys, now).await?;
+        return Ok(false);
+    }
+    upgrade(deps, user_id, stored, verified.upgraded).await;
+    Ok(true)
 }
 
 /// Stores the hash `verify` remade under the current parameters, unless the password changed in

@@ -1,6 +1,7 @@
 //! Passwords: forgotten passwords, reset and invite links, people changing their own, admins
 //! resetting someone's, and the operator's reset token (reference §8.3–8.7, §9, §10.12).
 
+use super::credentials::recheck_password;
 use super::deps::{greeting_name, Deps};
 use super::links::issue_token;
 use super::people::require_self_or_admin;
@@ -121,7 +122,7 @@ impl Passwords {
     }
 
     /// `PUT /api/user/:id/password`. Every session of the user ends; when they changed their own
-    /// password they get a fresh one back.
+    /// password they get a fresh one back. Old-password guesses count like failed logins.
     pub async fn change(
         &self,
         actor: &User,
@@ -134,9 +135,10 @@ impl Passwords {
         let target = self.deps.active_user(id).await?;
         self.check_policy(&password)?;
         if !actor.is_superuser {
-            let stored = self.deps.store.password_hash(target.id).await?;
             let old = old_password.unwrap_or_else(|| Password::new(""));
-            if !self.deps.hashes.verify(old, stored).await?.matches {
+            let scope = ThrottleScope::OldPassword;
+            let (id, email) = (target.id, &target.email);
+            if !recheck_password(&self.deps, id, email, old, client, scope).await? {
                 return Err(Error::WrongOldPassword);
             }
         }

@@ -15,6 +15,7 @@ pub mod oidc_peer;
 mod password_costs;
 pub mod peers;
 mod people;
+mod reauthentication;
 mod session;
 mod setup;
 mod throttle;

@@ -42,6 +42,32 @@ async fn every_failed_password_check_costs_one_verification(backend: Backend) {
         let token = async { app.post("/users/login", body).await.status().as_u16() };
         assert_eq!(costed(&app, token).await, (401, 1), "token API: {username}");
     }
+    // A signed-in person's wrong old password or identity check costs the same.
+    let key = app.login_ok("p@example.com").await;
+    let check = async {
+        let body = json!({"password": "wrong-password1"});
+        let path = "/api/session/password-check";
+        app.call(reqwest::Method::POST, path, &key, Some(body))
+            .await
+            .0
+    };
+    assert_eq!(costed(&app, check).await, (400, 1));
+    let change = async {
+        let body = json!({"password": "N3w-pass-phrase", "old_password": "wrong-password1"});
+        let id = app
+            .auth
+            .store()
+            .user_by_email("p@example.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let path = format!("/api/user/{id}/password");
+        app.call(reqwest::Method::PUT, &path, &key, Some(body))
+            .await
+            .0
+    };
+    assert_eq!(costed(&app, change).await, (400, 1));
 }
 
 /// The PHC prefix of a hash made with `params`.
