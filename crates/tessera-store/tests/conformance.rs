@@ -11,7 +11,7 @@ use tessera_domain::store::{
 use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP, ALL_USERS_GROUP};
 use tessera_domain::types::mail::OutboxMessage;
 use tessera_domain::types::sso::SsoSource;
-use tessera_domain::types::throttle::Throttler;
+use tessera_domain::types::throttle::{ThrottleKey, Throttler};
 use tessera_domain::types::user::{NewUser, UserChanges, UserQuery, UserStatus};
 use tessera_store::{PostgresStore, SqliteStore};
 
@@ -94,12 +94,14 @@ conformance!(
     deleting_a_session_keeps_its_history_inactive,
     first_login_costs_the_same_however_long_the_history,
     throttle_windows_count_recent_failures_per_key,
+    stored_throttle_keys_are_bounded,
     deactivation_keeps_the_last_admin_and_ends_sessions,
     settings_initialise_once,
     listing_filters_orders_and_pages,
     listed_people_carry_their_groups,
     updates_apply_whole_or_not_at_all,
     a_new_password_ends_every_session,
+    a_hash_upgrade_keeps_sessions_and_yields_to_a_new_password,
     groups_memberships_and_features,
     api_keys_live_as_synthetic_users,
     a_key_in_all_users_only_reports_all_users,
@@ -482,48 +484,65 @@ async fn rows_read(conn: &mut sqlx::PgConnection, schema: &str) -> i64 {
 }
 
 async fn throttle_windows_count_recent_failures_per_key(f: Fixture) {
-    let pairs = [
-        (Throttler::LoginUsername, "u"),
-        (Throttler::LoginIp, "1.2.3.4"),
+    let username = ThrottleKey::new(Throttler::LoginUsername, "u");
+    let keys = [
+        username.clone(),
+        ThrottleKey::new(Throttler::LoginIp, "1.2.3.4"),
     ];
     for i in 0..3 {
         f.store
-            .record_failures(&pairs, t(i), t(-3600))
+            .record_failures(&keys, t(i), t(-3600))
             .await
             .unwrap();
     }
-    let w = f
-        .store
-        .throttle_window(Throttler::LoginUsername, "u", t(-1))
-        .await
-        .unwrap();
+    let w = f.store.throttle_window(&username, t(-1)).await.unwrap();
     assert_eq!((w.count, w.last_at), (3, Some(t(2))));
-    let w = f
-        .store
-        .throttle_window(Throttler::LoginUsername, "u", t(0))
-        .await
-        .unwrap();
+    let w = f.store.throttle_window(&username, t(0)).await.unwrap();
     assert_eq!(
         w.count, 2,
         "the window excludes attempts at or before its start"
     );
     let w = f
         .store
-        .throttle_window(Throttler::LoginIp, "u", t(-1))
+        .throttle_window(&ThrottleKey::new(Throttler::LoginIp, "u"), t(-1))
         .await
         .unwrap();
     assert_eq!(w.count, 0, "throttlers do not share keys");
     // Recording later forgets what has aged out.
     f.store
-        .record_failures(&pairs[..1], t(5000), t(1))
+        .record_failures(&keys[..1], t(5000), t(1))
         .await
         .unwrap();
-    let w = f
-        .store
-        .throttle_window(Throttler::LoginUsername, "u", t(-10))
-        .await
-        .unwrap();
+    let w = f.store.throttle_window(&username, t(-10)).await.unwrap();
     assert_eq!((w.count, w.last_at), (2, Some(t(5000))));
+}
+
+/// Whatever a client sends as a username, the row stored is small: the key is a digest.
+async fn stored_throttle_keys_are_bounded(f: Fixture) {
+    let huge = ThrottleKey::new(Throttler::LoginUsername, &"a".repeat(1_000_000));
+    for i in 0..20 {
+        f.store
+            .record_failures(std::slice::from_ref(&huge), t(i), t(-3600))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        f.store.throttle_window(&huge, t(-1)).await.unwrap().count,
+        20
+    );
+    let longest_sql = "SELECT MAX(LENGTH(key)) FROM throttle_event";
+    let longest: i64 = match &f.db {
+        Db::Sqlite(path) => sqlx::query_scalar(longest_sql)
+            .fetch_one(&mut sqlite_at(path).await)
+            .await
+            .unwrap(),
+        Db::Postgres { url, schema } => sqlx::query_scalar::<_, i32>(longest_sql)
+            .fetch_one(&mut postgres_in(url, schema).await)
+            .await
+            .unwrap()
+            .into(),
+    };
+    assert_eq!(longest, 64);
 }
 
 async fn deactivation_keeps_the_last_admin_and_ends_sessions(f: Fixture) {
@@ -835,6 +854,45 @@ async fn a_new_password_ends_every_session(f: Fixture) {
             "{key}"
         );
     }
+}
+
+/// An upgraded hash is the same password: sessions live on. It replaces only the hash it was made
+/// from, so a password changed in between wins.
+async fn a_hash_upgrade_keeps_sessions_and_yields_to_a_new_password(f: Fixture) {
+    let p = f
+        .store
+        .create_user(&person("p@example.com", false), Some("old"), t(0))
+        .await
+        .unwrap();
+    f.store
+        .create_session(&session("k1", p.0, t(1)), None)
+        .await
+        .unwrap();
+    assert!(f
+        .store
+        .upgrade_password_hash(p, "old", "upgraded")
+        .await
+        .unwrap());
+    assert_eq!(
+        f.store.password_hash(p).await.unwrap().as_deref(),
+        Some("upgraded")
+    );
+    let alive = f.store.session_user(&TokenHash::of("k1"), t(0)).await;
+    assert!(alive.unwrap().is_some(), "the session lives on");
+    // A stale upgrade (the password changed since it was verified) changes nothing.
+    f.store
+        .set_password(p, "changed", false, None, t(2))
+        .await
+        .unwrap();
+    assert!(!f
+        .store
+        .upgrade_password_hash(p, "upgraded", "stale")
+        .await
+        .unwrap());
+    assert_eq!(
+        f.store.password_hash(p).await.unwrap().as_deref(),
+        Some("changed")
+    );
 }
 
 async fn groups_memberships_and_features(f: Fixture) {

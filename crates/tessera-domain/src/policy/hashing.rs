@@ -7,6 +7,7 @@ use crate::secret::Password;
 use crate::types::error::Error;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -48,12 +49,23 @@ impl HashParams {
     }
 }
 
+/// The outcome of checking a password against a stored hash.
+pub struct Verified {
+    pub matches: bool,
+    /// When the password matched a hash made with other parameters: its hash under the current
+    /// ones, to store in its place.
+    pub upgraded: Option<String>,
+}
+
 /// Hashes and verifies passwords. Pure CPU work; callers go through [`HashPool`].
-#[derive(Clone)]
 pub struct Hasher {
     argon2: Argon2<'static>,
-    /// Verified against when the user is unknown, so that case costs the same time.
+    params: HashParams,
+    /// Verified against when the user is unknown (or their hash unreadable), so that case costs the
+    /// same time. Made with the current parameters, like every hash a login will meet after upgrades.
     dummy_hash: String,
+    /// argon2 verifications run, whatever their outcome: lets tests prove every failure costs one.
+    verifications: AtomicU64,
 }
 
 impl Hasher {
@@ -64,7 +76,12 @@ impl Hasher {
             .hash_password(uuid::Uuid::new_v4().to_string().as_bytes(), &salt)
             .map_err(|_| argon2::Error::AlgorithmInvalid)?
             .to_string();
-        Ok(Self { argon2, dummy_hash })
+        Ok(Self {
+            argon2,
+            params,
+            dummy_hash,
+            verifications: AtomicU64::new(0),
+        })
     }
 
     pub fn hash(&self, password: &Password) -> String {
@@ -75,19 +92,49 @@ impl Hasher {
             .to_string()
     }
 
-    /// Verifies against `stored`, or against the dummy hash when there is none. A malformed stored hash
-    /// fails closed.
-    pub fn verify(&self, password: &Password, stored: Option<&str>) -> bool {
-        let found = stored.is_some();
-        let phc = stored.unwrap_or(&self.dummy_hash);
-        let ok = match PasswordHash::new(phc) {
-            // Verify with the parameters recorded in the hash, so changing the defaults keeps old hashes valid.
-            Ok(parsed) => Argon2::default()
-                .verify_password(password.expose().as_bytes(), &parsed)
-                .is_ok(),
-            Err(_) => false,
+    /// Verifies against `stored`, or against the dummy hash when there is none or it cannot be read
+    /// (which then fails): exactly one argon2 verification either way. A match against a hash made
+    /// with other parameters comes back with its replacement.
+    pub fn verify(&self, password: &Password, stored: Option<&str>) -> Verified {
+        let parsed = stored.and_then(|phc| PasswordHash::new(phc).ok());
+        let Some(parsed) = parsed else {
+            let dummy = PasswordHash::new(&self.dummy_hash).expect("the dummy hash parses");
+            self.run(password, &dummy);
+            return Verified {
+                matches: false,
+                upgraded: None,
+            };
         };
-        ok && found
+        let matches = self.run(password, &parsed);
+        let upgraded = (matches && !self.is_current(&parsed)).then(|| self.hash(password));
+        Verified { matches, upgraded }
+    }
+
+    /// Verifies with the parameters recorded in the hash, so changing the defaults keeps old hashes
+    /// valid until their owner's next login replaces them.
+    fn run(&self, password: &Password, hash: &PasswordHash<'_>) -> bool {
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        Argon2::default()
+            .verify_password(password.expose().as_bytes(), hash)
+            .is_ok()
+    }
+
+    /// Whether `hash` was made exactly as [`hash`](Self::hash) would make it now.
+    fn is_current(&self, hash: &PasswordHash<'_>) -> bool {
+        let Ok(params) = Params::try_from(hash) else {
+            return false;
+        };
+        hash.algorithm == Algorithm::Argon2id.ident()
+            && hash.version == Some(Version::V0x13.into())
+            && params.m_cost() == self.params.memory_kib
+            && params.t_cost() == self.params.iterations
+            && params.p_cost() == self.params.parallelism
+            && hash.hash.map(|h| h.len()) == Some(Params::DEFAULT_OUTPUT_LEN)
+    }
+
+    /// argon2 verifications run so far.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 }
 
@@ -136,9 +183,19 @@ impl HashPool {
         Ok(out)
     }
 
-    pub async fn verify(&self, password: Password, stored: Option<String>) -> Result<bool, Error> {
+    /// Checks `password` against `stored` (the dummy hash when `None`), upgrading an outdated match.
+    pub async fn verify(
+        &self,
+        password: Password,
+        stored: Option<String>,
+    ) -> Result<Verified, Error> {
         self.run(move |h| h.verify(&password, stored.as_deref()))
             .await
+    }
+
+    /// argon2 verifications run so far, refused ones (pool full) not included.
+    pub fn verifications(&self) -> u64 {
+        self.hasher.verifications()
     }
 
     pub async fn hash(&self, password: Password) -> Result<String, Error> {
@@ -156,10 +213,58 @@ mod tests {
         let pw = Password::new("correct horse 1");
         let stored = h.hash(&pw);
         assert!(stored.starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
-        assert!(h.verify(&pw, Some(&stored)));
-        assert!(!h.verify(&Password::new("wrong"), Some(&stored)));
-        assert!(!h.verify(&pw, Some("not a phc string")));
-        assert!(!h.verify(&pw, None));
+        assert!(h.verify(&pw, Some(&stored)).matches);
+        assert!(!h.verify(&Password::new("wrong"), Some(&stored)).matches);
+        assert!(!h.verify(&pw, Some("not a phc string")).matches);
+        assert!(!h.verify(&pw, None).matches);
+    }
+
+    #[test]
+    fn every_verification_runs_argon2_once_known_or_not() {
+        let h = Hasher::new(HashParams::fast_for_tests()).unwrap();
+        let pw = Password::new("correct horse 1");
+        let stored = h.hash(&pw);
+        for stored in [Some(stored.as_str()), None, Some("not a phc string")] {
+            let before = h.verifications();
+            h.verify(&Password::new("wrong"), stored);
+            assert_eq!(h.verifications() - before, 1, "{stored:?}");
+        }
+    }
+
+    #[test]
+    fn the_dummy_hash_uses_the_current_parameters() {
+        for params in [HashParams::fast_for_tests(), HashParams::default()] {
+            let h = Hasher::new(params).unwrap();
+            let made = h.hash(&Password::new("x"));
+            let prefix = |phc: &str| phc.rsplitn(3, '$').nth(2).unwrap().to_string();
+            assert_eq!(prefix(&h.dummy_hash), prefix(&made));
+            assert!(h.is_current(&PasswordHash::new(&h.dummy_hash).unwrap()));
+        }
+    }
+
+    #[test]
+    fn a_match_under_other_parameters_comes_back_upgraded() {
+        let old = Hasher::new(HashParams {
+            memory_kib: 16,
+            ..HashParams::fast_for_tests()
+        })
+        .unwrap();
+        let h = Hasher::new(HashParams::fast_for_tests()).unwrap();
+        let pw = Password::new("correct horse 1");
+        let outdated = old.hash(&pw);
+        assert!(h
+            .verify(&Password::new("wrong"), Some(&outdated))
+            .upgraded
+            .is_none());
+        let v = h.verify(&pw, Some(&outdated));
+        assert!(v.matches);
+        let upgraded = v.upgraded.expect("an upgrade");
+        assert!(upgraded.starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+        assert!(h.verify(&pw, Some(&upgraded)).matches);
+        assert!(
+            h.verify(&pw, Some(&upgraded)).upgraded.is_none(),
+            "current: kept"
+        );
     }
 
     #[test]

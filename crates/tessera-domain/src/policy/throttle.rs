@@ -3,7 +3,7 @@
 
 use crate::store::Store;
 use crate::types::error::{Error, ThrottleScope};
-use crate::types::throttle::{Throttler, Window};
+use crate::types::throttle::{ThrottleKey, Throttler, Window};
 use chrono::{DateTime, Duration, Utc};
 
 /// Failures older than this are forgotten; no policy looks further back.
@@ -75,19 +75,16 @@ pub struct Throttle<'a> {
 }
 
 impl Throttle<'_> {
-    /// The first of `pairs` over its limit, as the error to answer with.
+    /// The first of `keys` over its limit, as the error to answer with.
     async fn refusal(
         &self,
-        pairs: &[(Throttler, &str)],
+        keys: &[ThrottleKey],
         scope: ThrottleScope,
         now: DateTime<Utc>,
     ) -> Result<Option<Error>, Error> {
-        for &(throttler, key) in pairs {
-            let policy = policy(throttler);
-            let window = self
-                .store
-                .throttle_window(throttler, key, now - policy.window)
-                .await?;
+        for key in keys {
+            let policy = policy(key.throttler());
+            let window = self.store.throttle_window(key, now - policy.window).await?;
             if let Err(retry_after) = policy.check(window, now) {
                 return Ok(Some(Error::Throttled { scope, retry_after }));
             }
@@ -95,19 +92,21 @@ impl Throttle<'_> {
         Ok(None)
     }
 
-    /// Before a login: refuses when any key is over its limit, and counts the refusal as a failure.
-    /// Failures after the gate are the caller's to [`record_failure`](Self::record_failure).
-    pub async fn gate_login(
+    /// Metabase's `with-throttling`, before a password guess (a login, an old password, an identity
+    /// check): refuses when any key is over its limit, and counts the refusal as a failure. Failures
+    /// after the gate are the caller's to [`record_failure`](Self::record_failure).
+    pub async fn gate(
         &self,
-        pairs: &[(Throttler, &str)],
+        keys: &[ThrottleKey],
+        scope: ThrottleScope,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         if !self.enabled {
             return Ok(());
         }
-        match self.refusal(pairs, ThrottleScope::Login, now).await? {
+        match self.refusal(keys, scope, now).await? {
             Some(refused) => {
-                self.record_failure(pairs, now).await?;
+                self.record_failure(keys, now).await?;
                 Err(refused)
             }
             None => Ok(()),
@@ -117,22 +116,22 @@ impl Throttle<'_> {
     /// Metabase's `throttle/check`: every attempt that passes is counted; refused ones are not.
     pub async fn count_attempt(
         &self,
-        pairs: &[(Throttler, &str)],
+        keys: &[ThrottleKey],
         scope: ThrottleScope,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         if !self.enabled {
             return Ok(());
         }
-        if let Some(refused) = self.refusal(pairs, scope, now).await? {
+        if let Some(refused) = self.refusal(keys, scope, now).await? {
             return Err(refused);
         }
-        self.record_failure(pairs, now).await
+        self.record_failure(keys, now).await
     }
 
     pub async fn record_failure(
         &self,
-        pairs: &[(Throttler, &str)],
+        keys: &[ThrottleKey],
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         if !self.enabled {
@@ -140,9 +139,19 @@ impl Throttle<'_> {
         }
         Ok(self
             .store
-            .record_failures(pairs, now, now - LONGEST_WINDOW)
+            .record_failures(keys, now, now - LONGEST_WINDOW)
             .await?)
     }
+}
+
+/// The keys a password guess by or about `username` counts under: the username (normalised by the
+/// key) and, when known, the client's address.
+pub fn password_guess_keys(username: &str, client_ip: Option<&str>) -> Vec<ThrottleKey> {
+    let mut keys = vec![ThrottleKey::new(Throttler::LoginUsername, username)];
+    if let Some(ip) = client_ip {
+        keys.push(ThrottleKey::new(Throttler::LoginIp, ip));
+    }
+    keys
 }
 
 #[cfg(test)]

@@ -95,4 +95,10 @@ impl Services {
     pub fn mail_configured(&self) -> bool {
         self.deps.mail_configured()
     }
+
+    /// argon2 password verifications run since start: tests count them to prove every failed
+    /// password check costs one, whoever it names.
+    pub fn password_verifications(&self) -> u64 {
+        self.deps.hashes.verifications()
+    }
 }

@@ -1,6 +1,7 @@
 //! Passwords: forgotten passwords, reset and invite links, people changing their own, admins
 //! resetting someone's, and the operator's reset token (reference §8.3–8.7, §9, §10.12).
 
+use super::credentials::recheck_password;
 use super::deps::{greeting_name, Deps};
 use super::links::issue_token;
 use super::people::require_self_or_admin;
@@ -10,7 +11,7 @@ use crate::types::error::{Error, ThrottleScope};
 use crate::types::ids::UserId;
 use crate::types::mail::Mail;
 use crate::types::session::ClientContext;
-use crate::types::throttle::Throttler;
+use crate::types::throttle::{ThrottleKey, Throttler};
 use crate::types::user::{normalize_email, User};
 use std::sync::Arc;
 
@@ -42,13 +43,14 @@ impl Passwords {
     /// `POST /api/session/forgot_password`. Answers the same, at once, whether or not the address
     /// belongs to anyone: the lookup and the mail happen afterwards, in the background.
     pub async fn forgot(&self, email: &str, client: &ClientContext) -> Result<(), Error> {
-        let mut pairs = vec![(Throttler::ForgotPasswordEmail, email)];
+        // The key is normalised as the lookup below is, so no spelling of an address escapes the count.
+        let mut keys = vec![ThrottleKey::new(Throttler::ForgotPasswordEmail, email)];
         if let Some(ip) = client.ip.as_deref() {
-            pairs.push((Throttler::ForgotPasswordIp, ip));
+            keys.push(ThrottleKey::new(Throttler::ForgotPasswordIp, ip));
         }
         self.deps
             .throttle()
-            .count_attempt(&pairs, ThrottleScope::ForgotPassword, self.deps.now())
+            .count_attempt(&keys, ThrottleScope::ForgotPassword, self.deps.now())
             .await?;
         if !self.deps.mail_configured() {
             return Ok(());
@@ -85,7 +87,7 @@ impl Passwords {
         self.deps
             .throttle()
             .count_attempt(
-                &[(Throttler::ResetPasswordIp, &ip)],
+                &[ThrottleKey::new(Throttler::ResetPasswordIp, &ip)],
                 ThrottleScope::ResetPassword,
                 self.deps.now(),
             )
@@ -120,7 +122,7 @@ impl Passwords {
     }
 
     /// `PUT /api/user/:id/password`. Every session of the user ends; when they changed their own
-    /// password they get a fresh one back.
+    /// password they get a fresh one back. Old-password guesses count like failed logins.
     pub async fn change(
         &self,
         actor: &User,
@@ -133,9 +135,10 @@ impl Passwords {
         let target = self.deps.active_user(id).await?;
         self.check_policy(&password)?;
         if !actor.is_superuser {
-            let stored = self.deps.store.password_hash(target.id).await?;
             let old = old_password.unwrap_or_else(|| Password::new(""));
-            if !self.deps.hashes.verify(old, stored).await? {
+            let scope = ThrottleScope::OldPassword;
+            let (id, email) = (target.id, &target.email);
+            if !recheck_password(&self.deps, id, email, old, client, scope).await? {
                 return Err(Error::WrongOldPassword);
             }
         }

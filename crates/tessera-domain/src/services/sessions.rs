@@ -1,11 +1,11 @@
 //! Metabase sessions: password login, the session check, logout, the current user, login history,
 //! and purging what has expired.
 
-use super::credentials::check_credentials;
+use super::credentials::{check_credentials, recheck_password};
 use super::deps::Deps;
 use super::features::features;
 use crate::secret::{Password, SessionKey};
-use crate::types::error::Error;
+use crate::types::error::{Error, ThrottleScope};
 use crate::types::ids::UserId;
 use crate::types::mail::{Mail, OutboxMessage};
 use crate::types::session::{ClientContext, CurrentUser};
@@ -37,6 +37,28 @@ impl Sessions {
             .create_session(&session, mail.as_ref())
             .await?;
         Ok(key)
+    }
+
+    /// `POST /api/session/password-check` with a session: whether `password` is the caller's own
+    /// (`PasswordMismatch` if not), counted like a login so a stolen session cannot guess it. API-key
+    /// users are not people and have no password to confirm: `Forbidden`.
+    pub async fn confirm_password(
+        &self,
+        user: &User,
+        password: Password,
+        client: &ClientContext,
+    ) -> Result<(), Error> {
+        // Only people have credentials; the lookup skips API keys' synthetic users.
+        let person = self.deps.store.credentials(&user.email).await?;
+        if person.is_none_or(|c| c.user_id != user.id) {
+            return Err(Error::Forbidden);
+        }
+        let scope = ThrottleScope::PasswordConfirmation;
+        if recheck_password(&self.deps, user.id, &user.email, password, client, scope).await? {
+            Ok(())
+        } else {
+            Err(Error::PasswordMismatch)
+        }
     }
 
     /// A session for someone already proven to be `user` (single sign-on, the Metabase bridge).

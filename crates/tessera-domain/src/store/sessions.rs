@@ -3,7 +3,7 @@
 use super::StoreResult;
 use crate::secret::TokenHash;
 use crate::types::ids::UserId;
-use crate::types::throttle::{Throttler, Window};
+use crate::types::throttle::{ThrottleKey, Window};
 use crate::types::user::{LoginHistoryEntry, User};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -46,16 +46,13 @@ pub trait SessionStore: Send + Sync {
 
 #[async_trait]
 pub trait ThrottleStore: Send + Sync {
-    async fn throttle_window(
-        &self,
-        throttler: Throttler,
-        key: &str,
-        since: DateTime<Utc>,
-    ) -> StoreResult<Window>;
-    /// Records one failure for each pair, and forgets failures older than `forget_before`.
+    /// Failures recorded under `key` after `since`.
+    async fn throttle_window(&self, key: &ThrottleKey, since: DateTime<Utc>)
+        -> StoreResult<Window>;
+    /// Records one failure for each key, and forgets failures older than `forget_before`.
     async fn record_failures(
         &self,
-        pairs: &[(Throttler, &str)],
+        keys: &[ThrottleKey],
         at: DateTime<Utc>,
         forget_before: DateTime<Utc>,
     ) -> StoreResult<()>;

@@ -73,6 +73,10 @@ pub trait UserStore: Send + Sync {
         new_session: Option<&NewSession>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Replaces the password hash with `new` (the same password, hashed under the current parameters)
+    /// when it is still `old`, so a password changed meanwhile wins. Sessions stay: the password did not
+    /// change. Returns whether it replaced it.
+    async fn upgrade_password_hash(&self, id: UserId, old: &str, new: &str) -> StoreResult<bool>;
     /// Deactivates a person and ends their sessions (`NotFound`, `LastAdmin`).
     async fn deactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
     /// Reactivates a person as a non-admin; their old sessions stay dead.

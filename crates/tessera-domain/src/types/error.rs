@@ -7,8 +7,12 @@ use std::time::Duration;
 /// Which limit refused an attempt; each surface words and statuses it differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThrottleScope {
-    /// Password and single sign-on logins, and old-password checks.
+    /// Password and single sign-on logins.
     Login,
+    /// A signed-in person's old password, when they change it.
+    OldPassword,
+    /// A signed-in person confirming their identity with their password.
+    PasswordConfirmation,
     /// Forgot-password requests, per address typed in and per client.
     ForgotPassword,
     /// Reset-password attempts per client.
@@ -89,6 +93,9 @@ pub enum Error {
     WeakPassword(WeakPassword),
     #[error("the old password did not match")]
     WrongOldPassword,
+    /// A signed-in person's password, given to confirm who they are, did not match.
+    #[error("the password did not match")]
+    PasswordMismatch,
     /// Unknown, used or expired: the three cannot be told apart.
     #[error("invalid reset token")]
     InvalidResetToken,

@@ -113,6 +113,10 @@ pub struct UserPage {
     pub total: i64,
 }
 
+/// The longest email address (RFC 5321's path limit less its angle brackets). A longer username names
+/// nobody: it is a failed login, never looked up.
+pub const MAX_EMAIL_LEN: usize = 254;
+
 /// Emails are unique case-insensitively and stored lower-cased.
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -129,7 +133,7 @@ pub fn is_valid_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.chars().any(char::is_whitespace)
-        && email.len() <= 254
+        && email.len() <= MAX_EMAIL_LEN
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -47,6 +47,10 @@ pub fn throttle_message(retry_after: Option<Duration>) -> String {
 fn throttle_field(scope: ThrottleScope) -> &'static str {
     match scope {
         ThrottleScope::Login => "username",
+        // Tessera's own limits on password guesses by a signed-in person, reported in the field the
+        // password was given in, with that field's 400.
+        ThrottleScope::OldPassword => "old_password",
+        ThrottleScope::PasswordConfirmation => "password",
         ThrottleScope::ForgotPassword => "email",
         ThrottleScope::ResetPassword => "password",
         ThrottleScope::OidcStart => "state",
@@ -111,6 +115,7 @@ pub fn field_errors(e: &Error) -> Option<FieldErrors> {
         Error::ApiKeyNameTaken => single("name", "An API key with this name already exists."),
         Error::WeakPassword(_) => single("password", PASSWORD_TOO_COMMON),
         Error::WrongOldPassword => single("old_password", "Invalid password"),
+        Error::PasswordMismatch => single("password", "did not match stored password"),
         Error::InvalidResetToken => single("password", "Invalid reset token"),
         Error::InvalidUser(problems) => {
             let mut fe = FieldErrors::default();
@@ -165,6 +170,7 @@ fn domain_response(e: Error) -> Response {
         | Error::ApiKeyNameTaken
         | Error::WeakPassword(_)
         | Error::WrongOldPassword
+        | Error::PasswordMismatch
         | Error::InvalidResetToken
         | Error::InvalidUser(_)) => json_body(
             StatusCode::BAD_REQUEST,
@@ -179,7 +185,7 @@ fn domain_response(e: Error) -> Response {
             json!({"errors": {"_error": "Your account is disabled."}}),
         ),
         // Metabase forces every failure inside the login throttle to 401; the password-reset
-        // throttles answer 400.
+        // throttles answer 400, and so do Tessera's limits on a signed-in person's password guesses.
         Error::Throttled { scope, retry_after } => json_body(
             if scope == ThrottleScope::Login {
                 StatusCode::UNAUTHORIZED

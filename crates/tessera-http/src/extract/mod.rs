@@ -5,7 +5,9 @@ mod body;
 mod client;
 mod id;
 
-pub use auth::{session_credential, Admin, CurrentUser, MaybeUser, SessionCredential};
+pub use auth::{
+    session_credential, Admin, CurrentUser, MaybeUser, SessionCredential, API_KEY_HEADER,
+};
 pub use body::{Fields, JsonObject};
 pub use client::{is_https, Client, DeviceId};
 pub use id::Id;

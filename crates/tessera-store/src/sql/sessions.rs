@@ -9,7 +9,7 @@ use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{NewSession, SessionStore, StoreResult, ThrottleStore};
 use tessera_domain::types::ids::UserId;
 use tessera_domain::types::mail::OutboxMessage;
-use tessera_domain::types::throttle::{Throttler, Window};
+use tessera_domain::types::throttle::{ThrottleKey, Window};
 use tessera_domain::types::user::{LoginHistoryEntry, User};
 
 /// The user's earliest login. `MIN` over the `(user_id, timestamp)` index `login_history_user_idx`
@@ -157,16 +157,15 @@ macro_rules! impl_session_store {
         impl ThrottleStore for $store {
             async fn throttle_window(
                 &self,
-                throttler: Throttler,
-                key: &str,
+                key: &ThrottleKey,
                 since: DateTime<Utc>,
             ) -> StoreResult<Window> {
                 let (count, last): (i64, Option<i64>) = sqlx::query_as(
                     "SELECT COUNT(*), MAX(at) FROM throttle_event
                      WHERE throttler = $1 AND key = $2 AND at > $3",
                 )
-                .bind(throttler.name())
-                .bind(key)
+                .bind(key.throttler().name())
+                .bind(key.digest())
                 .bind(millis(since))
                 .fetch_one(&self.pool)
                 .await
@@ -179,17 +178,17 @@ macro_rules! impl_session_store {
 
             async fn record_failures(
                 &self,
-                pairs: &[(Throttler, &str)],
+                keys: &[ThrottleKey],
                 at: DateTime<Utc>,
                 forget_before: DateTime<Utc>,
             ) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
-                for (throttler, key) in pairs {
+                for key in keys {
                     sqlx::query(
                         "INSERT INTO throttle_event (throttler, key, at) VALUES ($1, $2, $3)",
                     )
-                    .bind(throttler.name())
-                    .bind(*key)
+                    .bind(key.throttler().name())
+                    .bind(key.digest())
                     .bind(millis(at))
                     .execute(&mut *tx)
                     .await

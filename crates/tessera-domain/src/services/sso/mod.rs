@@ -14,7 +14,7 @@ use crate::types::session::ClientContext;
 use crate::types::sso::{
     safe_return_path, OidcAuthorization, SsoFailure, SsoIdentity, SsoSource, OIDC_LOGIN_TTL,
 };
-use crate::types::throttle::Throttler;
+use crate::types::throttle::{ThrottleKey, Throttler};
 use crate::types::user::User;
 use std::future::Future;
 use std::sync::Arc;
@@ -53,7 +53,7 @@ impl SingleSignOn {
             self.deps
                 .throttle()
                 .count_attempt(
-                    &[(Throttler::OidcStartIp, ip)],
+                    &[ThrottleKey::new(Throttler::OidcStartIp, ip)],
                     ThrottleScope::OidcStart,
                     self.deps.now(),
                 )
@@ -145,14 +145,14 @@ impl SingleSignOn {
         client: &ClientContext,
     ) -> Result<User, Error> {
         let now = self.deps.now();
-        let pairs: Vec<(Throttler, &str)> = client
+        let keys: Vec<ThrottleKey> = client
             .ip
             .as_deref()
-            .map(|ip| (Throttler::LoginIp, ip))
+            .map(|ip| ThrottleKey::new(Throttler::LoginIp, ip))
             .into_iter()
             .collect();
         let throttle = self.deps.throttle();
-        throttle.gate_login(&pairs, now).await?;
+        throttle.gate(&keys, ThrottleScope::Login, now).await?;
         let outcome = match identity.await {
             Ok(identity) => {
                 accounts::person_for(&self.deps, source, auto_create_domains, identity).await
@@ -160,7 +160,7 @@ impl SingleSignOn {
             Err(e) => Err(e),
         };
         if let Err(Error::Sso(_) | Error::AccountDisabled) = &outcome {
-            throttle.record_failure(&pairs, now).await?;
+            throttle.record_failure(&keys, now).await?;
         }
         outcome
     }

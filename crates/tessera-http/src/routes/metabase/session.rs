@@ -2,7 +2,9 @@
 
 use crate::cookies::{self, CookieOptions};
 use crate::error::ApiResult;
-use crate::extract::{session_credential, Client, Fields, JsonObject, SessionCredential};
+use crate::extract::{
+    session_credential, Client, Fields, JsonObject, MaybeUser, SessionCredential, API_KEY_HEADER,
+};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
@@ -151,12 +153,39 @@ pub async fn reset_token_valid(
     ))
 }
 
+/// `POST /api/session/password-check`. With a session it confirms the caller's own password (the
+/// seed's definition; throttled like a login; API keys have no password: 403). Without any credential
+/// it is Metabase's strength check. A credential that authenticates nobody is 401: a client asking
+/// "is this my password?" must not read the strength check's `{"valid": true}` as a yes.
 pub async fn password_check(
     State(state): State<AppState>,
+    MaybeUser(caller): MaybeUser,
+    headers: HeaderMap,
+    client: Client,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<serde_json::Value>> {
     let mut f = Fields::new(&body);
-    let password = f.password("password", &state.services.config().password_policy);
-    f.finish(password)?;
+    match caller {
+        Some(user) => {
+            let password = f.non_blank_secret("password");
+            let password = f.finish(password)?;
+            state
+                .services
+                .sessions
+                .confirm_password(&user, Password::new(password), &client.context)
+                .await?;
+        }
+        None if credential_presented(&headers) => return Err(Error::Unauthenticated.into()),
+        None => {
+            let password = f.password("password", &state.services.config().password_policy);
+            f.finish(password)?;
+        }
+    }
     Ok(Json(json!({"valid": true})))
+}
+
+/// Whether the request carries a session (header or cookie) or an API key at all.
+fn credential_presented(headers: &HeaderMap) -> bool {
+    !matches!(session_credential(headers), SessionCredential::None)
+        || headers.contains_key(API_KEY_HEADER)
 }

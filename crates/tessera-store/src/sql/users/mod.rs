@@ -195,6 +195,24 @@ macro_rules! impl_user_store {
                     .await
             }
 
+            async fn upgrade_password_hash(
+                &self,
+                id: UserId,
+                old: &str,
+                new: &str,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    r#"UPDATE "user" SET password_hash = $3 WHERE user_id = $1 AND password_hash = $2"#,
+                )
+                .bind(id.0)
+                .bind(old)
+                .bind(new)
+                .execute(&self.pool)
+                .await
+                .db()?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn deactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()> {
                 self.deactivate(id, now).await
             }
