@@ -3,9 +3,10 @@
 mod auth;
 mod body;
 mod client;
+pub mod forwarded;
 mod id;
 
 pub use auth::{session_credential, Admin, CurrentUser, MaybeUser, SessionCredential};
 pub use body::{Fields, JsonObject};
-pub use client::{is_https, Client, DeviceId};
+pub use client::{from_trusted_proxy, is_https, Client, DeviceId};
 pub use id::Id;

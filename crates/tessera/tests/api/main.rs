@@ -6,6 +6,7 @@ mod admin_routes;
 mod api_keys;
 mod binary;
 mod bodies;
+mod client_address;
 mod google;
 mod groups;
 mod mail;
