@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::error::FieldErrors;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use tessera_domain::policy::password::PasswordPolicy;
@@ -38,13 +39,39 @@ pub fn normalize_locale(raw: &str) -> Option<String> {
     }
 }
 
-/// The request body as a JSON object; an empty body counts as `{}`.
+/// `application/json` or `application/<anything>+json`, with any parameters (`; charset=utf-8`).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", "json")) => true,
+        Some(("application", subtype)) => subtype
+            .strip_suffix("+json")
+            .is_some_and(|s| !s.is_empty() && !s.contains(char::is_whitespace)),
+        _ => false,
+    }
+}
+
+/// The request body as a JSON object; an empty body counts as `{}`. Any other content type is
+/// refused (415) whoever the caller: it is what an HTML form or a script's "simple" request to
+/// another site can send without asking, so accepting it would let other sites forge requests.
 pub struct JsonObject(pub Map<String, Value>);
 
 impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or_default().to_string());
+        if declared.as_deref().is_some_and(|t| !is_json(t)) {
+            return Err(ApiError::NotJson);
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::BadBody(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.")
@@ -54,6 +81,10 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(Map::new()));
+        }
+        // A body needs its type said; only an empty one may go without.
+        if declared.is_none() {
+            return Err(ApiError::NotJson);
         }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Self(map)),
@@ -354,7 +385,32 @@ impl<'a> Fields<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_locale;
+    use super::{is_json, normalize_locale};
+
+    #[test]
+    fn json_content_types() {
+        for t in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=UTF-8",
+            "application/vnd.api+json",
+            "application/merge-patch+json; charset=utf-8",
+        ] {
+            assert!(is_json(t), "{t}");
+        }
+        for t in [
+            "",
+            "text/plain",
+            "text/json",
+            "application/jsonp",
+            "application/+json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/ json",
+        ] {
+            assert!(!is_json(t), "{t}");
+        }
+    }
 
     #[test]
     fn locales() {

@@ -6,7 +6,10 @@ mod client;
 pub mod forwarded;
 mod id;
 
-pub use auth::{session_credential, Admin, CurrentUser, MaybeUser, SessionCredential};
+pub use auth::{
+    session_credential, Admin, CurrentUser, MaybeUser, SessionCredential, API_KEY_HEADER,
+    SESSION_HEADER,
+};
 pub use body::{Fields, JsonObject};
 pub use client::{from_trusted_proxy, is_https, Client, DeviceId};
 pub use id::Id;

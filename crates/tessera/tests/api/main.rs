@@ -7,6 +7,7 @@ mod api_keys;
 mod binary;
 mod bodies;
 mod client_address;
+mod csrf;
 mod google;
 mod groups;
 mod mail;
