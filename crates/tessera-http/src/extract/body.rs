@@ -13,31 +13,13 @@ use tessera_domain::types::group::is_valid_feature;
 use tessera_domain::types::ids::GroupId;
 use tessera_domain::types::user::is_valid_email;
 
+use super::locale::normalize_locale;
+
 pub const NON_BLANK: &str = "value must be a non-blank string.";
 pub const EMAIL: &str = "value must be a valid email address.";
 pub const PASSWORD: &str = "password is too common.";
 pub const POSITIVE_INT: &str = "value must be an integer greater than zero.";
 pub const LOCALE: &str = "nullable String must be a valid two-letter ISO language or language-country code e.g. 'en' or 'en_US'.";
-
-/// `en`, `en_US`, `es-mx` → `en`, `en_US`, `es_MX`.
-pub fn normalize_locale(raw: &str) -> Option<String> {
-    let mut parts = raw.trim().split(['_', '-']);
-    let lang = parts.next()?;
-    let country = parts.next();
-    let two_letters = |s: &str| s.len() == 2 && s.chars().all(|c| c.is_ascii_alphabetic());
-    if !two_letters(lang) || parts.next().is_some() {
-        return None;
-    }
-    match country {
-        None => Some(lang.to_ascii_lowercase()),
-        Some(c) if two_letters(c) => Some(format!(
-            "{}_{}",
-            lang.to_ascii_lowercase(),
-            c.to_ascii_uppercase()
-        )),
-        Some(_) => None,
-    }
-}
 
 /// `application/json` or `application/<anything>+json`, with any parameters (`; charset=utf-8`).
 fn is_json(content_type: &str) -> bool {
@@ -322,18 +304,34 @@ impl<'a> Fields<'a> {
     }
 
     /// A locale such as `en` or `es_MX` (`es-mx` is normalised). Absent → `None`, `null` → `Some(None)`.
+    /// A bad one is reported as Metabase's `[:maybe ValidLocale]` reports it.
     pub fn nullable_locale(&mut self, key: &str) -> Option<Option<String>> {
-        match self.obj.get(key) {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(v) => match v.as_str().and_then(normalize_locale) {
-                Some(locale) => Some(Some(locale)),
-                None => {
-                    self.errors.add(key, LOCALE, None);
-                    None
-                }
-            },
+        let v = match self.obj.get(key) {
+            None => return None,
+            Some(Value::Null) => return Some(None),
+            Some(v) => v,
+        };
+        if let Some(locale) = v.as_str().and_then(normalize_locale) {
+            return Some(Some(locale));
         }
+        let shown = received(v);
+        let specific = match v.as_str() {
+            None => vec![format!("should be a string, received: {shown}")],
+            Some("") => vec![
+                format!("should be at least 1 character, received: {shown}"),
+                format!("non-blank string, received: {shown}"),
+            ],
+            Some(s) if s.trim().is_empty() => vec![format!("non-blank string, received: {shown}")],
+            Some(_) => vec![format!("valid locale, received: {shown}")],
+        };
+        self.errors.errors.insert(
+            key.to_string(),
+            crate::error::FieldError::Message {
+                description: LOCALE.into(),
+                specific,
+            },
+        );
+        None
     }
 
     /// A list of feature names (`reports/edit`); `None` when absent.
@@ -385,7 +383,7 @@ impl<'a> Fields<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_json, normalize_locale};
+    use super::is_json;
 
     #[test]
     fn json_content_types() {
@@ -410,14 +408,5 @@ mod tests {
         ] {
             assert!(!is_json(t), "{t}");
         }
-    }
-
-    #[test]
-    fn locales() {
-        assert_eq!(normalize_locale("en").as_deref(), Some("en"));
-        assert_eq!(normalize_locale("es-mx").as_deref(), Some("es_MX"));
-        assert_eq!(normalize_locale("en_US").as_deref(), Some("en_US"));
-        assert_eq!(normalize_locale("english"), None);
-        assert_eq!(normalize_locale("en_USA"), None);
     }
 }

@@ -5,6 +5,7 @@ mod body;
 mod client;
 pub mod forwarded;
 mod id;
+mod locale;
 
 pub use auth::{
     session_credential, Admin, CurrentUser, MaybeUser, SessionCredential, API_KEY_HEADER,
