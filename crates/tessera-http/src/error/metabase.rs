@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tessera_domain::types::error::{ThrottleScope, UserProblem};
 use tessera_domain::types::sso::{ProviderFailure, SsoFailure, SsoSource};
+use tessera_domain::types::user::Modal;
 use tessera_domain::Error;
 
 pub const UNAUTHENTICATED: &str = "Unauthenticated";
@@ -241,6 +242,15 @@ fn domain_response(e: Error) -> Response {
         Error::Provider(failure) => json_body(
             StatusCode::BAD_GATEWAY,
             json!({ "message": provider_message(failure) }),
+        ),
+        // Metabase throws without a status here, so it answers 500 with the exception's data.
+        Error::UnknownModal(name) => json_body(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({
+                "message": format!("Unrecognized modal: {name}"),
+                "modal": name,
+                "allowable-modals": Modal::ALL.map(Modal::name),
+            }),
         ),
         Error::NotFound => plain(StatusCode::NOT_FOUND, NOT_FOUND),
         Error::Internal(cause) => {

@@ -8,6 +8,7 @@ mod binary;
 mod bodies;
 mod client_address;
 mod csrf;
+mod fidelity;
 mod google;
 mod groups;
 mod mail;
