@@ -32,12 +32,10 @@ impl fmt::Debug for Password {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionKey(String);
 
-/// 128 random bits written as a UUID: the shape Metabase clients expect, with no bits spent on a
-/// version field.
+/// A random UUID v4 (122 random bits from the OS): Metabase makes its keys with `random-uuid`, and
+/// clients check the version and variant, not only the shape.
 fn random_uuid() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    Uuid::from_bytes(bytes).hyphenated().to_string()
+    Uuid::new_v4().hyphenated().to_string()
 }
 
 impl SessionKey {
@@ -185,6 +183,16 @@ mod tests {
         assert_eq!(SessionKey::parse(key.expose()), Some(key.clone()));
         let upper = key.expose().to_uppercase();
         assert_eq!(SessionKey::parse(&upper), Some(key));
+    }
+
+    #[test]
+    fn session_keys_are_uuid_v4() {
+        for _ in 0..64 {
+            let key = SessionKey::generate();
+            let uuid = Uuid::parse_str(key.expose()).unwrap();
+            assert_eq!(uuid.get_version_num(), 4);
+            assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122);
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod bridge;
 pub mod config;
 pub mod cookies;
+mod csrf;
 pub mod error;
 pub mod extract;
 mod middleware;
@@ -28,6 +29,10 @@ pub fn app(state: AppState) -> Router {
     routes::router(state.clone())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::guard,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

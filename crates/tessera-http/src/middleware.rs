@@ -1,7 +1,7 @@
 //! Cross-cutting request handling: a request id and one log line per request, and the device cookie.
 
 use crate::cookies;
-use crate::extract::{is_https, DeviceId};
+use crate::extract::{from_trusted_proxy, is_https, DeviceId};
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue};
@@ -49,7 +49,10 @@ pub async fn device_cookie(
         return next.run(req).await;
     }
     let id = uuid::Uuid::new_v4().to_string();
-    let https = is_https(req.headers());
+    let https = is_https(
+        req.headers(),
+        from_trusted_proxy(req.extensions(), &state.config),
+    );
     req.extensions_mut().insert(DeviceId(id.clone()));
     let mut res = next.run(req).await;
     let cookie = cookies::device_cookie(&id, https, state.services.clock().now());

@@ -9,7 +9,8 @@ use crate::store::{StoreError, TokenPurpose};
 use crate::types::error::{Error, UserProblem};
 use crate::types::ids::{UserId, ADMIN_GROUP};
 use crate::types::session::Actor;
-use crate::types::user::{normalize_email, NewUser, User, UserChanges, UserPage, UserQuery};
+use crate::types::text;
+use crate::types::user::{normalize_email, Modal, NewUser, User, UserChanges, UserPage, UserQuery};
 use std::sync::Arc;
 
 pub struct People {
@@ -164,6 +165,19 @@ impl People {
     pub async fn deactivate(&self, actor: Actor<'_>, id: UserId) -> Result<(), Error> {
         require_admin(actor)?;
         Ok(self.deps.store.deactivate_user(id, self.deps.now()).await?)
+    }
+
+    /// `PUT /api/user/:id/modal/:modal` (reference §10.11): self or admin; who may is checked before
+    /// the modal's name, as in Metabase.
+    pub async fn dismiss_modal(&self, actor: &User, id: UserId, modal: &str) -> Result<(), Error> {
+        require_self_or_admin(actor, id)?;
+        let modal =
+            Modal::parse(modal).ok_or_else(|| Error::UnknownModal(text::identifier(modal)))?;
+        match modal {
+            Modal::QbNewb => Ok(self.deps.store.dismiss_qbnewb(id, self.deps.now()).await?),
+            // Nothing to remember (see `Modal`), but the person must exist.
+            Modal::DatasetNewb => self.deps.user(id).await.map(|_| ()),
+        }
     }
 
     /// `PUT /api/user/:id/reactivate`: back as a non-admin; old sessions stay dead.

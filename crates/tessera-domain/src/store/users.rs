@@ -81,4 +81,7 @@ pub trait UserStore: Send + Sync {
     async fn deactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
     /// Reactivates a person as a non-admin; their old sessions stay dead.
     async fn reactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
+    /// The person has seen the query builder's introduction: `is_qbnewb` becomes false.
+    /// `NotFound` for nobody, or for an API-key user.
+    async fn dismiss_qbnewb(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
 }

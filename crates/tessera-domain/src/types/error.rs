@@ -109,6 +109,9 @@ pub enum Error {
     /// A single sign-on provider could not be reached or answered nonsense.
     #[error("single sign-on provider failed: {0:?}")]
     Provider(ProviderFailure),
+    /// A modal name Metabase does not know; only its identifier characters, bounded.
+    #[error("unknown modal {0:?}")]
+    UnknownModal(String),
     #[error("not found")]
     NotFound,
     #[error("internal error")]

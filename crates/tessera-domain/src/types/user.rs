@@ -51,6 +51,31 @@ pub fn common_name(first: Option<&str>, last: Option<&str>, email: &str) -> Stri
     }
 }
 
+/// Metabase's one-time introductions a person dismisses (`PUT /api/user/:id/modal/:modal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Modal {
+    /// The query builder's introduction (`is_qbnewb`).
+    QbNewb,
+    /// The models' introduction. Tessera keeps no models, so it remembers nothing about it.
+    DatasetNewb,
+}
+
+impl Modal {
+    pub const ALL: [Modal; 2] = [Modal::DatasetNewb, Modal::QbNewb];
+
+    /// The name in Metabase's route.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::QbNewb => "qbnewb",
+            Self::DatasetNewb => "datasetnewb",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
 /// A user as the login path needs it: with the stored password hash. Not `Debug`: it holds a secret.
 pub struct Credentials {
     pub user_id: UserId,

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tessera_domain::types::error::{ThrottleScope, UserProblem};
 use tessera_domain::types::sso::{ProviderFailure, SsoFailure, SsoSource};
+use tessera_domain::types::user::Modal;
 use tessera_domain::Error;
 
 pub const UNAUTHENTICATED: &str = "Unauthenticated";
@@ -18,6 +19,10 @@ pub const NO_SUCH_ENDPOINT: &str = "API endpoint does not exist.";
 /// Metabase's `ValidPassword` says this for every weak password.
 pub const PASSWORD_TOO_COMMON: &str = "password is too common.";
 pub const PASSWORD_LOGIN_DISABLED: &str = "Password login is disabled for this instance.";
+/// Tessera's own (Metabase has no such check); the token API says the same in `{"message"}`.
+pub const CROSS_SITE: &str = "Cross-site request refused: a request signed in with the session cookie must come from this site's own pages. Scripts and other clients should send the session in the X-Metabase-Session header.";
+pub const NOT_JSON: &str =
+    "The request body must be JSON, sent with Content-Type: application/json.";
 
 fn plain(status: StatusCode, text: &str) -> Response {
     (
@@ -244,6 +249,15 @@ fn domain_response(e: Error) -> Response {
             StatusCode::BAD_GATEWAY,
             json!({ "message": provider_message(failure) }),
         ),
+        // Metabase throws without a status here, so it answers 500 with the exception's data.
+        Error::UnknownModal(name) => json_body(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({
+                "message": format!("Unrecognized modal: {name}"),
+                "modal": name,
+                "allowable-modals": Modal::ALL.map(Modal::name),
+            }),
+        ),
         Error::NotFound => plain(StatusCode::NOT_FOUND, NOT_FOUND),
         Error::Internal(cause) => {
             log_internal(cause.as_ref());
@@ -265,6 +279,11 @@ impl IntoResponse for ApiError {
             Self::PasswordLoginDisabled => plain(StatusCode::BAD_REQUEST, PASSWORD_LOGIN_DISABLED),
             Self::Upstream(text) => json_body(StatusCode::BAD_GATEWAY, json!({ "message": text })),
             Self::NoBridgeAccount => plain(StatusCode::FORBIDDEN, NO_BRIDGE_ACCOUNT),
+            Self::CrossSite => plain(StatusCode::FORBIDDEN, CROSS_SITE),
+            Self::NotJson => json_body(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({ "message": NOT_JSON }),
+            ),
         }
     }
 }

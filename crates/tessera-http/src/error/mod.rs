@@ -7,7 +7,7 @@ pub mod metabase;
 pub mod tokens;
 
 pub use fields::{FieldError, FieldErrors};
-pub use metabase::{FORBIDDEN, NOT_FOUND, NO_SUCH_ENDPOINT, UNAUTHENTICATED};
+pub use metabase::{CROSS_SITE, FORBIDDEN, NOT_FOUND, NOT_JSON, NO_SUCH_ENDPOINT, UNAUTHENTICATED};
 
 use axum::http::StatusCode;
 use tessera_domain::Error;
@@ -27,6 +27,10 @@ pub enum ApiError {
     Upstream(String),
     /// Nobody at the external Metabase for this person.
     NoBridgeAccount,
+    /// A state-changing request signed in by the session cookie came from another site.
+    CrossSite,
+    /// A route that reads JSON was sent another content type.
+    NotJson,
 }
 
 impl From<Error> for ApiError {

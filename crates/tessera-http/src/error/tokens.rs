@@ -3,8 +3,8 @@
 //! OpenID routes.
 
 use super::metabase::{
-    field_errors, provider_message, sso_not_configured, throttle_message, FORBIDDEN,
-    NO_BRIDGE_ACCOUNT, PASSWORD_LOGIN_DISABLED,
+    field_errors, provider_message, sso_not_configured, throttle_message, CROSS_SITE, FORBIDDEN,
+    NOT_JSON, NO_BRIDGE_ACCOUNT, PASSWORD_LOGIN_DISABLED,
 };
 use super::{ApiError, FieldErrors};
 use axum::http::StatusCode;
@@ -69,6 +69,8 @@ impl IntoResponse for TokenError {
             }
             ApiError::Upstream(text) => return message(StatusCode::BAD_GATEWAY, &text),
             ApiError::NoBridgeAccount => return message(StatusCode::FORBIDDEN, NO_BRIDGE_ACCOUNT),
+            ApiError::CrossSite => return message(StatusCode::FORBIDDEN, CROSS_SITE),
+            ApiError::NotJson => return message(StatusCode::UNSUPPORTED_MEDIA_TYPE, NOT_JSON),
         };
         if let Some(fe) = field_errors(&e) {
             return invalid(&fe);

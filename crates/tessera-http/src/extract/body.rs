@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::error::FieldErrors;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use tessera_domain::policy::password::PasswordPolicy;
@@ -12,39 +13,47 @@ use tessera_domain::types::group::is_valid_feature;
 use tessera_domain::types::ids::GroupId;
 use tessera_domain::types::user::is_valid_email;
 
+use super::locale::normalize_locale;
+
 pub const NON_BLANK: &str = "value must be a non-blank string.";
 pub const EMAIL: &str = "value must be a valid email address.";
 pub const PASSWORD: &str = "password is too common.";
 pub const POSITIVE_INT: &str = "value must be an integer greater than zero.";
 pub const LOCALE: &str = "nullable String must be a valid two-letter ISO language or language-country code e.g. 'en' or 'en_US'.";
 
-/// `en`, `en_US`, `es-mx` → `en`, `en_US`, `es_MX`.
-pub fn normalize_locale(raw: &str) -> Option<String> {
-    let mut parts = raw.trim().split(['_', '-']);
-    let lang = parts.next()?;
-    let country = parts.next();
-    let two_letters = |s: &str| s.len() == 2 && s.chars().all(|c| c.is_ascii_alphabetic());
-    if !two_letters(lang) || parts.next().is_some() {
-        return None;
-    }
-    match country {
-        None => Some(lang.to_ascii_lowercase()),
-        Some(c) if two_letters(c) => Some(format!(
-            "{}_{}",
-            lang.to_ascii_lowercase(),
-            c.to_ascii_uppercase()
-        )),
-        Some(_) => None,
+/// `application/json` or `application/<anything>+json`, with any parameters (`; charset=utf-8`).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", "json")) => true,
+        Some(("application", subtype)) => subtype
+            .strip_suffix("+json")
+            .is_some_and(|s| !s.is_empty() && !s.contains(char::is_whitespace)),
+        _ => false,
     }
 }
 
-/// The request body as a JSON object; an empty body counts as `{}`.
+/// The request body as a JSON object; an empty body counts as `{}`. Any other content type is
+/// refused (415) whoever the caller: it is what an HTML form or a script's "simple" request to
+/// another site can send without asking, so accepting it would let other sites forge requests.
 pub struct JsonObject(pub Map<String, Value>);
 
 impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or_default().to_string());
+        if declared.as_deref().is_some_and(|t| !is_json(t)) {
+            return Err(ApiError::NotJson);
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::BadBody(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.")
@@ -54,6 +63,10 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(Map::new()));
+        }
+        // A body needs its type said; only an empty one may go without.
+        if declared.is_none() {
+            return Err(ApiError::NotJson);
         }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Self(map)),
@@ -291,18 +304,34 @@ impl<'a> Fields<'a> {
     }
 
     /// A locale such as `en` or `es_MX` (`es-mx` is normalised). Absent → `None`, `null` → `Some(None)`.
+    /// A bad one is reported as Metabase's `[:maybe ValidLocale]` reports it.
     pub fn nullable_locale(&mut self, key: &str) -> Option<Option<String>> {
-        match self.obj.get(key) {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(v) => match v.as_str().and_then(normalize_locale) {
-                Some(locale) => Some(Some(locale)),
-                None => {
-                    self.errors.add(key, LOCALE, None);
-                    None
-                }
-            },
+        let v = match self.obj.get(key) {
+            None => return None,
+            Some(Value::Null) => return Some(None),
+            Some(v) => v,
+        };
+        if let Some(locale) = v.as_str().and_then(normalize_locale) {
+            return Some(Some(locale));
         }
+        let shown = received(v);
+        let specific = match v.as_str() {
+            None => vec![format!("should be a string, received: {shown}")],
+            Some("") => vec![
+                format!("should be at least 1 character, received: {shown}"),
+                format!("non-blank string, received: {shown}"),
+            ],
+            Some(s) if s.trim().is_empty() => vec![format!("non-blank string, received: {shown}")],
+            Some(_) => vec![format!("valid locale, received: {shown}")],
+        };
+        self.errors.errors.insert(
+            key.to_string(),
+            crate::error::FieldError::Message {
+                description: LOCALE.into(),
+                specific,
+            },
+        );
+        None
     }
 
     /// A list of feature names (`reports/edit`); `None` when absent.
@@ -354,14 +383,30 @@ impl<'a> Fields<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_locale;
+    use super::is_json;
 
     #[test]
-    fn locales() {
-        assert_eq!(normalize_locale("en").as_deref(), Some("en"));
-        assert_eq!(normalize_locale("es-mx").as_deref(), Some("es_MX"));
-        assert_eq!(normalize_locale("en_US").as_deref(), Some("en_US"));
-        assert_eq!(normalize_locale("english"), None);
-        assert_eq!(normalize_locale("en_USA"), None);
+    fn json_content_types() {
+        for t in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=UTF-8",
+            "application/vnd.api+json",
+            "application/merge-patch+json; charset=utf-8",
+        ] {
+            assert!(is_json(t), "{t}");
+        }
+        for t in [
+            "",
+            "text/plain",
+            "text/json",
+            "application/jsonp",
+            "application/+json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/ json",
+        ] {
+            assert!(!is_json(t), "{t}");
+        }
     }
 }

@@ -1,10 +1,13 @@
 //! The caller's address, device and transport, as far as this server can trust them.
 
+use super::forwarded;
+use crate::config::HttpConfig;
 use crate::cookies;
 use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
+use axum::http::{Extensions, HeaderMap};
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use tessera_domain::types::session::ClientContext;
@@ -20,48 +23,51 @@ pub struct Client {
     pub https: bool,
 }
 
-/// HTTPS as Metabase decides it for the `Secure` flag (reference §3.5).
-pub fn is_https(headers: &HeaderMap) -> bool {
+/// The connection's peer, IPv4-mapped IPv6 written as IPv4.
+fn peer(extensions: &Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_canonical())
+}
+
+/// Whether the request came straight from a trusted proxy, whose forwarding headers are believed.
+pub fn from_trusted_proxy(extensions: &Extensions, config: &HttpConfig) -> bool {
+    peer(extensions).is_some_and(|ip| forwarded::is_trusted(ip, &config.trusted_proxies))
+}
+
+/// HTTPS as Metabase decides it for the `Secure` flag (reference §3.5), except that the proxy
+/// headers count only from a trusted proxy: anyone else could turn the flag off (or on) at will.
+pub fn is_https(headers: &HeaderMap, from_trusted_proxy: bool) -> bool {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    for name in ["x-forwarded-proto", "x-forwarded-protocol", "x-url-scheme"] {
-        if let Some(v) = get(name) {
-            return v.trim().eq_ignore_ascii_case("https");
+    if from_trusted_proxy {
+        for name in ["x-forwarded-proto", "x-forwarded-protocol", "x-url-scheme"] {
+            if let Some(v) = get(name) {
+                return v.trim().eq_ignore_ascii_case("https");
+            }
+        }
+        for name in ["x-forwarded-ssl", "front-end-https"] {
+            if let Some(v) = get(name) {
+                return v.trim().eq_ignore_ascii_case("on");
+            }
         }
     }
-    for name in ["x-forwarded-ssl", "front-end-https"] {
-        if let Some(v) = get(name) {
-            return v.trim().eq_ignore_ascii_case("on");
-        }
-    }
+    // Browsers write `Origin` themselves; an https page talking to this server means https.
     get("origin").is_some_and(|o| o.to_ascii_lowercase().starts_with("https"))
 }
 
-/// The client address: the peer, unless the peer is a trusted proxy that names the client in the
-/// source-address header (its last entry, the only hop the proxy itself wrote).
-fn client_ip(parts: &Parts, state: &AppState) -> Option<String> {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    let trusted =
-        peer.is_some_and(|ip| state.config.trusted_proxies.iter().any(|n| n.contains(&ip)));
-    if trusted {
-        let forwarded = parts
-            .headers
-            .get(state.config.source_address_header.as_str())
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .map(|hop| {
-                hop.chars()
-                    .filter(|c| c.is_ascii_hexdigit() || *c == '.' || *c == ':')
-                    .collect::<String>()
-            })
-            .and_then(|hop| hop.parse::<IpAddr>().ok());
-        if let Some(ip) = forwarded {
-            return Some(ip.to_string());
-        }
-    }
-    peer.map(|ip| ip.to_string())
+/// The client address (see [`forwarded`]): the peer, or behind trusted proxies the rightmost
+/// forwarded hop that is not one of them.
+fn client_ip(parts: &Parts, config: &HttpConfig) -> Option<String> {
+    let peer = peer(&parts.extensions)?;
+    // Bytes that are not text become U+FFFD, which no hop parses as, so the walk stops there.
+    let lines: Vec<Cow<'_, str>> = parts
+        .headers
+        .get_all(config.source_address_header.as_str())
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()))
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(|l| l.as_ref()).collect();
+    Some(forwarded::client_address(peer, &lines, &config.trusted_proxies).to_string())
 }
 
 impl FromRequestParts<AppState> for Client {
@@ -83,11 +89,14 @@ impl FromRequestParts<AppState> for Client {
             .map(|s| s.chars().take(512).collect());
         Ok(Self {
             context: ClientContext {
-                ip: client_ip(parts, state),
+                ip: client_ip(parts, &state.config),
                 device_id,
                 user_agent,
             },
-            https: is_https(&parts.headers),
+            https: is_https(
+                &parts.headers,
+                from_trusted_proxy(&parts.extensions, &state.config),
+            ),
         })
     }
 }

@@ -5,19 +5,21 @@ use crate::error::ApiError;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
-/// The path's `:id` (the first parameter), a positive integer, as the id type the route names
-/// (`Id<UserId>`, `Id<GroupId>`, …).
+/// The path's `{id}`, a positive integer, as the id type the route names (`Id<UserId>`,
+/// `Id<GroupId>`, …). Other parameters of the route are left to their own extractors.
 pub struct Id<T>(pub T);
 
 impl<S: Send + Sync, T: From<i64>> FromRequestParts<S> for Id<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw): Path<String> = Path::from_request_parts(parts, state)
+        let Path(params): Path<Vec<(String, String)>> = Path::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::NoSuchEndpoint)?;
-        raw.parse::<i64>()
-            .ok()
+        params
+            .into_iter()
+            .find(|(name, _)| name == "id")
+            .and_then(|(_, raw)| raw.parse::<i64>().ok())
             .filter(|n| *n > 0)
             .map(|n| Id(T::from(n)))
             .ok_or(ApiError::NoSuchEndpoint)

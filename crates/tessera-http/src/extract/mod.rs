@@ -3,11 +3,14 @@
 mod auth;
 mod body;
 mod client;
+pub mod forwarded;
 mod id;
+mod locale;
 
 pub use auth::{
     session_credential, Admin, CurrentUser, MaybeUser, SessionCredential, API_KEY_HEADER,
+    SESSION_HEADER,
 };
 pub use body::{Fields, JsonObject};
-pub use client::{is_https, Client, DeviceId};
+pub use client::{from_trusted_proxy, is_https, Client, DeviceId};
 pub use id::Id;

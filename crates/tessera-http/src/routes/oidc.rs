@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 use tessera_domain::types::sso::{SsoFailure, OIDC_LOGIN_TTL};
+use tessera_domain::types::text;
 use tessera_domain::Error;
 
 /// Binds a login to the browser that started it, so nobody can finish their login in someone
@@ -105,7 +106,7 @@ pub async fn callback(
         return Err(Error::Sso(SsoFailure::UnknownState).into());
     }
     if let Some(error) = params.error {
-        tracing::info!(error = %error.chars().take(64).collect::<String>(), "the OpenID provider declined a login");
+        log_declined(&error);
         return Err(Error::Sso(SsoFailure::Denied).into());
     }
     let Some(code) = params.code.filter(|c| !c.trim().is_empty()) else {
@@ -127,4 +128,60 @@ pub async fn callback(
     headers.insert(LOCATION, location);
     headers.append(SET_COOKIE, HeaderValue::from_static(CLEAR_STATE_COOKIE));
     Ok(response)
+}
+
+/// The provider's `error` arrives in the query string, so anyone can put anything in it: only its
+/// identifier characters are logged (OAuth error codes are such identifiers), bounded.
+fn log_declined(error: &str) {
+    tracing::info!(
+        error = %text::identifier(error),
+        "the OpenID provider declined a login"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_declined;
+    use std::io;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// What `log_declined` writes for `error`, through a real formatting subscriber.
+    fn logged(error: &str) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || log_declined(error));
+        let bytes = captured.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_crafted_provider_error_cannot_forge_log_lines_or_escape_codes() {
+        let crafted =
+            "access_denied\n2030-01-01T00:00:00Z  INFO forged: admin logged in\u{1b}[2J\r\u{7}";
+        let line = logged(crafted);
+        let body = line.strip_suffix('\n').expect("one line");
+        assert!(!body.contains('\n'), "{line:?}");
+        assert!(!body.chars().any(char::is_control), "{line:?}");
+        assert!(body.contains("error=access_denied"), "{line:?}");
+        let long = logged(&"a".repeat(10_000));
+        assert!(long.len() < 300, "bounded: {} bytes", long.len());
+    }
 }

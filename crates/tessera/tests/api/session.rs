@@ -92,7 +92,8 @@ async fn remember_me_and_session_cookie_settings_shape_the_cookies(backend: Back
 }
 
 async fn https_behind_a_proxy_marks_cookies_secure(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    // The proxy headers count from a trusted proxy only (client_address.rs shows the other side).
+    let app = TestApp::spawn_with(backend, &[("TESSERA_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
     app.create_user("p@example.com", false).await;
     for (header, value, secure) in [
         ("X-Forwarded-Proto", "https", true),

@@ -142,6 +142,7 @@ async fn tokens_are_issued_for_the_right_password_only(backend: Backend) {
     let res = app
         .http
         .post(app.url("/users/login"))
+        .header("Content-Type", "application/json")
         .body("{oops")
         .send()
         .await

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/user/{id}/password", put(user::password))
         .route("/api/user/{id}/reactivate", put(user::reactivate))
+        .route("/api/user/{id}/modal/{modal}", put(user::dismiss_modal))
         .route("/api/user/{id}/send_invite", post(user::send_invite))
         .route(
             "/api/user/{id}/reset_password",

@@ -7,7 +7,7 @@ use crate::error::FieldErrors;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Admin, Client, CurrentUser, Fields, Id, JsonObject};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -218,6 +218,22 @@ pub async fn reactivate(
         .reactivate(Actor::Person(&admin), id)
         .await?;
     Ok(Json(UserBody::from(&user)))
+}
+
+/// `PUT /api/user/:id/modal/:modal`: the person has seen that introduction.
+pub async fn dismiss_modal(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Id(id): Id<UserId>,
+    Path(params): Path<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let modal = params.get("modal").map(String::as_str).unwrap_or_default();
+    state
+        .services
+        .people
+        .dismiss_modal(&actor, id, modal)
+        .await?;
+    Ok(Json(json!({"success": true})))
 }
 
 pub async fn send_invite(

@@ -220,6 +220,23 @@ macro_rules! impl_user_store {
             async fn reactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()> {
                 self.reactivate(id, now).await
             }
+
+            async fn dismiss_qbnewb(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()> {
+                let found = sqlx::query(
+                    r#"UPDATE "user" SET is_qbnewb = FALSE, updated_at = $2
+                       WHERE user_id = $1 AND user_type = 'personal'"#,
+                )
+                .bind(id.0)
+                .bind(crate::rows::millis(now))
+                .execute(&self.pool)
+                .await
+                .db()?
+                .rows_affected();
+                if found == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            }
         }
     };
 }
