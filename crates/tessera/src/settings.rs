@@ -639,13 +639,16 @@ mod tests {
         assert!(!s.auth.new_sso_user_admin_mail);
     }
 
+    /// Long and distinctive, so no temporary path or message can contain it by chance.
+    const SECRET: &str = "Correct-Horse-Battery-Staple-7f3a9c";
+
     #[test]
     fn external_metabase_accounts() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("accounts.json");
         std::fs::write(
             &file,
-            r#"{"Ada@Example.com": {"username": "ada", "password": "pw"}}"#,
+            format!(r#"{{"Ada@Example.com": {{"username": "ada", "password": "{SECRET}"}}}}"#),
         )
         .unwrap();
         let path = file.to_str().unwrap();
@@ -659,18 +662,18 @@ mod tests {
         assert_eq!(mb.account_for("ada@example.com").unwrap().username, "ada");
         assert!(mb.account_for("bob@example.com").is_none());
         assert!(
-            !format!("{mb:?}").contains("pw"),
+            !format!("{mb:?}").contains(SECRET),
             "passwords stay out of Debug"
         );
 
-        std::fs::write(&file, r#"{"ada@example.com": "pw"}"#).unwrap();
+        std::fs::write(&file, format!(r#"{{"ada@example.com": "{SECRET}"}}"#)).unwrap();
         let e = Settings::from_env(&env(&[
             ("TESSERA_METABASE_URL", "http://mb"),
             ("TESSERA_METABASE_CREDENTIALS_FILE", path),
         ]))
         .unwrap_err();
         assert_eq!(e.setting, "TESSERA_METABASE_CREDENTIALS_FILE");
-        assert!(!e.problem.contains("pw"), "{}", e.problem);
+        assert!(!e.problem.contains(SECRET), "{}", e.problem);
         let e = Settings::from_env(&env(&[
             ("TESSERA_METABASE_URL", "http://mb"),
             (
