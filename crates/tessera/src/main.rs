@@ -105,8 +105,10 @@ fn main() -> ExitCode {
     let env: HashMap<String, String> = std::env::vars().collect();
     let mut settings = match Settings::from_env(&env) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: invalid setting {e}");
+        Err(errors) => {
+            for e in errors.0 {
+                eprintln!("error: invalid setting {e}");
+            }
             return ExitCode::from(2);
         }
     };
