@@ -417,3 +417,26 @@ async fn reset_password_prints_a_token_that_works_while_the_server_runs() {
         "FAIL [[[Cannot reset the password for the deactivated user 'gone@example.com'. Please reactivate the account and try again.]]]"
     ));
 }
+
+#[test]
+fn command_errors_print_their_cause_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    // The database file is a directory: SQLite cannot open it, whoever runs the test.
+    std::fs::create_dir_all(dir.path().join("tessera.db")).unwrap();
+    let out = tessera(dir.path()).args(["user", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line in {err}"));
+    assert!(
+        line.starts_with("error: cannot open the database (Sqlite("),
+        "{line}"
+    );
+    assert!(line.contains("tessera.db"), "names the file: {line}");
+    assert!(
+        line.contains("unable to open database file"),
+        "gives SQLite's reason, not only \"database error\": {line}"
+    );
+}
