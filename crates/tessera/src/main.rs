@@ -35,6 +35,8 @@ async fn dispatch(
 ) -> Result<ExitCode, CommandError> {
     let settings = || sources.clone().and_then(|s| Settings::load(&s));
     match command {
+        // Reports bad settings itself, one line each.
+        Command::Config(cmd) => return Ok(cli::config_check::run(sources, cmd).await),
         // Metabase's own output format and exit code.
         Command::ResetPassword { email } => {
             return Ok(cli::reset_password::run(settings()?, &email).await)

@@ -2,6 +2,7 @@
 //! command's failure is told.
 
 pub mod api_key;
+pub mod config_check;
 pub mod migrate;
 pub mod reset_password;
 pub mod serve;
@@ -68,6 +69,9 @@ pub enum Command {
     ResetPassword { email: String },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(config_check::ConfigCommand),
 }
 
 /// Why a command failed; printed as `error: <message>: <cause>: …`.
