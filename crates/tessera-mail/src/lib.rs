@@ -5,5 +5,5 @@ mod smtp;
 mod worker;
 
 pub use render::Templates;
-pub use smtp::{Security, SmtpSettings};
+pub use smtp::{ConnectionError, Security, SmtpSettings};
 pub use worker::{Backoff, OutboxWorker};

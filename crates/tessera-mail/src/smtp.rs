@@ -52,7 +52,33 @@ impl fmt::Debug for SmtpSettings {
     }
 }
 
+/// Why the SMTP server could not be talked to.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionError {
+    #[error("{0}")]
+    Settings(String),
+    #[error("cannot connect to {server}")]
+    Failed {
+        server: String,
+        #[source]
+        source: lettre::transport::smtp::Error,
+    },
+    #[error("{server} did not answer NOOP")]
+    NoAnswer { server: String },
+}
+
 impl SmtpSettings {
+    /// Connects as mail would go out (TLS and login as configured), says NOOP and quits; sends nothing.
+    pub async fn test_connection(&self) -> Result<(), ConnectionError> {
+        let server = format!("{}:{}", self.host, self.port);
+        let transport = self.transport().map_err(ConnectionError::Settings)?;
+        match transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ConnectionError::NoAnswer { server }),
+            Err(source) => Err(ConnectionError::Failed { server, source }),
+        }
+    }
+
     pub fn from_mailbox(&self) -> Result<Mailbox, String> {
         let address = self
             .from_address

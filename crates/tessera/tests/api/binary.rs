@@ -417,3 +417,390 @@ async fn reset_password_prints_a_token_that_works_while_the_server_runs() {
         "FAIL [[[Cannot reset the password for the deactivated user 'gone@example.com'. Please reactivate the account and try again.]]]"
     ));
 }
+
+/// `tessera config check` with `args`, in `dir` (where a default `./tessera.toml` would be found).
+fn config_check(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String, String) {
+    let mut cmd = tessera(&dir.join("data"));
+    cmd.current_dir(dir).args(["config", "check"]).args(args);
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The line `config check` printed for `name`.
+fn setting_line<'a>(stdout: &'a str, name: &str) -> &'a str {
+    stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{name} = ")))
+        .unwrap_or_else(|| panic!("no line for {name} in {stdout}"))
+}
+
+#[test]
+fn config_check_prints_each_setting_with_its_value_and_source() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tessera.toml"),
+        "MB_JETTY_PORT = 4000\nTESSERA_APP_NAME = \"Acme Auth\"\nMB_SESSION_COOKIES = true\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = config_check(
+        dir.path(),
+        &[("MB_JETTY_PORT", "5000"), ("MB_SESSION_AGE", "60")],
+        &["--host", "0.0.0.0"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        setting_line(&stdout, "TESSERA_CONFIG"),
+        "TESSERA_CONFIG = ./tessera.toml (default)"
+    );
+    assert_eq!(
+        setting_line(&stdout, "MB_JETTY_HOST"),
+        "MB_JETTY_HOST = 0.0.0.0 (flag --host)"
+    );
+    assert_eq!(
+        setting_line(&stdout, "MB_JETTY_PORT"),
+        "MB_JETTY_PORT = 5000 (env)",
+        "the environment wins over the file"
+    );
+    assert_eq!(
+        setting_line(&stdout, "TESSERA_APP_NAME"),
+        "TESSERA_APP_NAME = Acme Auth (file ./tessera.toml)"
+    );
+    assert_eq!(
+        setting_line(&stdout, "MB_SESSION_COOKIES"),
+        "MB_SESSION_COOKIES = true (file ./tessera.toml)"
+    );
+    assert_eq!(
+        setting_line(&stdout, "MB_SESSION_AGE"),
+        "MB_SESSION_AGE = 60 (env)"
+    );
+    assert_eq!(
+        setting_line(&stdout, "MB_PASSWORD_COMPLEXITY"),
+        "MB_PASSWORD_COMPLEXITY = normal (default)"
+    );
+
+    let (code, stdout, _) = config_check(dir.path(), &[], &["--port", "6000"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        setting_line(&stdout, "MB_JETTY_PORT"),
+        "MB_JETTY_PORT = 6000 (flag --port)",
+        "a flag wins over the file"
+    );
+    let (_, stdout, _) = config_check(dir.path(), &[], &[]);
+    assert_eq!(
+        setting_line(&stdout, "MB_JETTY_PORT"),
+        "MB_JETTY_PORT = 4000 (file ./tessera.toml)",
+        "the file wins over the default"
+    );
+}
+
+#[test]
+fn config_check_names_every_bad_setting_on_its_own_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = config_check(
+        dir.path(),
+        &[
+            ("MB_JETTY_PORT", "abc"),
+            ("MB_SESSION_COOKIE_SAMESITE", "sometimes"),
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert_eq!(stdout, "", "no report when settings are bad");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "error: MB_JETTY_PORT: expected a port number (0-65535), got \"abc\"",
+            "error: MB_SESSION_COOKIE_SAMESITE: Invalid value for session cookie samesite",
+        ],
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_config_file_is_read_from_the_flag_or_the_environment_and_its_keys_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = dir.path().join("elsewhere.toml");
+    std::fs::write(&named, "TESSERA_APP_NAME = \"From The Flag\"\n").unwrap();
+    let named = named.to_str().unwrap();
+    let (code, stdout, stderr) = config_check(dir.path(), &[], &["--config", named]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        setting_line(&stdout, "TESSERA_CONFIG"),
+        format!("TESSERA_CONFIG = {named} (flag --config)")
+    );
+    assert!(setting_line(&stdout, "TESSERA_APP_NAME").contains("From The Flag"));
+    let (code, stdout, _) = config_check(dir.path(), &[("TESSERA_CONFIG", named)], &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        setting_line(&stdout, "TESSERA_CONFIG"),
+        format!("TESSERA_CONFIG = {named} (env)")
+    );
+
+    std::fs::write(
+        dir.path().join("tessera.toml"),
+        "MB_JETY_PORT = 3000\nMB_JETTY_PORT = \"abc\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = config_check(dir.path(), &[], &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("error: MB_JETY_PORT: not a setting Tessera knows"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: MB_JETTY_PORT: expected a port number"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = config_check(dir.path(), &[], &["--config", "missing.toml"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("error: TESSERA_CONFIG: missing.toml: cannot read it"),
+        "{stderr}"
+    );
+
+    let out = tessera(&dir.path().join("data"))
+        .current_dir(dir.path())
+        .args(["serve", "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "bad settings in the file stop serve too"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("MB_JETY_PORT"));
+}
+
+#[test]
+fn config_check_never_prints_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tessera.toml"),
+        "TESSERA_OIDC_ISSUER = \"https://id.example\"\nTESSERA_OIDC_CLIENT_ID = \"tessera\"\n\
+         TESSERA_OIDC_CLIENT_SECRET = \"Oidc-client-secret-5e1f\"\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = config_check(
+        dir.path(),
+        &[
+            (
+                "MB_DB_CONNECTION_URI",
+                "postgres://tessera:Db-passw0rd-9c2d@db.example:5432/tessera",
+            ),
+            ("MB_EMAIL_SMTP_HOST", "mail.example"),
+            ("MB_EMAIL_SMTP_USERNAME", "tessera"),
+            ("MB_EMAIL_SMTP_PASSWORD", "Smtp-passw0rd-3b7a"),
+            ("MB_EMAIL_FROM_ADDRESS", "tessera@example.com"),
+            ("TESSERA_METABASE_URL", "http://mb.example"),
+            ("TESSERA_METABASE_USERNAME", "bridge"),
+            ("TESSERA_METABASE_PASSWORD", "Metabase-passw0rd-8d4c"),
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    for secret in [
+        "Oidc-client-secret-5e1f",
+        "Db-passw0rd-9c2d",
+        "Smtp-passw0rd-3b7a",
+        "Metabase-passw0rd-8d4c",
+    ] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{stdout}"
+        );
+    }
+    assert_eq!(
+        setting_line(&stdout, "MB_DB_CONNECTION_URI"),
+        "MB_DB_CONNECTION_URI = postgres://tessera:<redacted>@db.example:5432/tessera (env)"
+    );
+    assert_eq!(
+        setting_line(&stdout, "TESSERA_OIDC_CLIENT_SECRET"),
+        "TESSERA_OIDC_CLIENT_SECRET = <redacted> (file ./tessera.toml)"
+    );
+    assert_eq!(
+        setting_line(&stdout, "MB_EMAIL_SMTP_PASSWORD"),
+        "MB_EMAIL_SMTP_PASSWORD = <redacted> (env)"
+    );
+}
+
+#[test]
+fn config_check_connect_fails_clearly_when_the_smtp_server_is_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on: bound for a moment, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let smtp = [
+        ("MB_EMAIL_SMTP_HOST", "127.0.0.1"),
+        ("MB_EMAIL_SMTP_PORT", port.as_str()),
+        ("MB_EMAIL_FROM_ADDRESS", "tessera@example.com"),
+    ];
+    let (code, stdout, stderr) = config_check(dir.path(), &smtp, &["--connect"]);
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("database: ok (Sqlite(")),
+        "{stdout}"
+    );
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("error: smtp: "))
+        .unwrap_or_else(|| panic!("no smtp line in {stderr}"));
+    assert!(
+        line.starts_with(&format!(
+            "error: smtp: cannot connect to 127.0.0.1:{port}: "
+        )) && line.contains("refused"),
+        "{line}"
+    );
+
+    let (code, stdout, stderr) = config_check(dir.path(), &[], &["--connect"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("\nsmtp: not configured\n"), "{stdout}");
+}
+
+#[test]
+fn command_errors_print_their_cause_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    // The database file is a directory: SQLite cannot open it, whoever runs the test.
+    std::fs::create_dir_all(dir.path().join("tessera.db")).unwrap();
+    let out = tessera(dir.path()).args(["user", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line in {err}"));
+    assert!(
+        line.starts_with("error: cannot open the database (Sqlite("),
+        "{line}"
+    );
+    assert!(line.contains("tessera.db"), "names the file: {line}");
+    assert!(
+        line.contains("unable to open database file"),
+        "gives SQLite's reason, not only \"database error\": {line}"
+    );
+}
+
+#[test]
+fn config_check_connect_reaches_a_live_smtp_server() {
+    let Some(sink) = crate::peers::SmtpSink::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let port = sink.smtp_port.to_string();
+    let (code, stdout, stderr) = config_check(
+        dir.path(),
+        &[
+            ("MB_EMAIL_SMTP_HOST", "127.0.0.1"),
+            ("MB_EMAIL_SMTP_PORT", &port),
+            ("MB_EMAIL_FROM_ADDRESS", "tessera@example.com"),
+        ],
+        &["--connect"],
+    );
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("\nsmtp: ok (127.0.0.1:{port})\n")),
+        "{stdout}"
+    );
+}
+
+/// Passwords for `user create` and `user set-password` come from standard input or a prompt; the
+/// command-line flag still works but warns, since the process list shows it to everyone.
+#[tokio::test]
+async fn cli_passwords_come_from_stdin_and_the_flag_warns() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let run_with_stdin = |args: &[&str], stdin: &str| {
+        let mut child = tessera(dir.path())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let created = run_with_stdin(
+        &[
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--password-stdin",
+        ],
+        "Stdin-pass-42\n",
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&created.stderr).contains("warning"));
+
+    // Without a terminal and without --password-stdin there is nothing to read a password from.
+    let refused = run_with_stdin(&["user", "create", "--email", "b@example.com"], "");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--password-stdin"));
+    let list = tessera(dir.path()).args(["user", "list"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&list.stdout).contains("b@example.com"));
+
+    let flagged = tessera(dir.path())
+        .args([
+            "user",
+            "set-password",
+            "ops@example.com",
+            "--password",
+            "Flag-pass-42",
+        ])
+        .output()
+        .unwrap();
+    assert!(flagged.status.success());
+    assert!(String::from_utf8_lossy(&flagged.stderr).contains("warning: --password is visible"));
+
+    let changed = run_with_stdin(
+        &[
+            "user",
+            "set-password",
+            "ops@example.com",
+            "--password-stdin",
+        ],
+        "Stdin-pass-43\n",
+    );
+    assert!(
+        changed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&changed.stderr)
+    );
+
+    // The last password set is the one that logs in.
+    let server = Server::start(dir.path());
+    let login = |password: &str| {
+        reqwest::Client::new()
+            .post(server.url("/api/session"))
+            .json(&json!({"username": "ops@example.com", "password": password}))
+            .send()
+    };
+    assert_eq!(login("Flag-pass-42").await.unwrap().status(), 401);
+    assert_eq!(login("Stdin-pass-43").await.unwrap().status(), 200);
+}

@@ -6,7 +6,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
-use tessera::Settings;
+use tessera::{Application, Options, Settings};
 use tessera_domain::policy::hashing::HashParams;
 use tessera_domain::{ManualClock, Services};
 use tessera_store::DatabaseConfig;
@@ -82,14 +82,16 @@ pub fn start_time() -> DateTime<Utc> {
 
 pub struct TestApp {
     pub base: String,
-    /// Stops this instance's mail worker when dropped.
-    _mail_stop: Option<tokio::sync::watch::Sender<bool>>,
     pub clock: Arc<ManualClock>,
     pub auth: Arc<Services>,
+    /// The settings it was built from, for another instance.
     pub settings: Settings,
+    /// The argon2 parameters it hashes with instead of the configured ones.
+    hash: Option<HashParams>,
     /// No cookie store: tests send and read cookies explicitly.
     pub http: reqwest::Client,
     _dir: Arc<Option<tempfile::TempDir>>,
+    /// Stops the application (server, mail worker, session purger) when dropped.
     _stop: oneshot::Sender<()>,
 }
 
@@ -108,9 +110,8 @@ impl TestApp {
             .map(|(k, v)| (k.to_string(), v.replace("{base}", &base)))
             .collect();
         let mut settings = Settings::from_env(&vars).expect("test settings");
-        if !vars.keys().any(|k| k.starts_with("TESSERA_ARGON2_")) {
-            settings.auth.hash = HashParams::fast_for_tests();
-        }
+        let hash = (!vars.keys().any(|k| k.starts_with("TESSERA_ARGON2_")))
+            .then(HashParams::fast_for_tests);
         let dir = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -128,41 +129,46 @@ impl TestApp {
             }
         };
         let clock = Arc::new(ManualClock::new(start_time()));
-        Self::start(settings, clock, Arc::new(dir), Some(listener)).await
+        Self::start(settings, hash, clock, Arc::new(dir), Some(listener)).await
     }
 
+    /// The same `Application` `tessera serve` builds, with a manual clock, its hashing, mail polled
+    /// often, and `listener` (or a fresh one on port 0).
     async fn start(
         settings: Settings,
+        hash: Option<HashParams>,
         clock: Arc<ManualClock>,
         dir: Arc<Option<tempfile::TempDir>>,
         listener: Option<tokio::net::TcpListener>,
     ) -> Self {
-        let auth = tessera::open(&settings, clock.clone()).await.expect("open");
-        auth.setup.ensure_setup_token().await.unwrap();
-        let listener = match listener {
-            Some(l) => l,
-            None => tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-        };
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = tessera::router(&settings, auth.clone());
-        let (mail_stop, stopping) = tokio::sync::watch::channel(false);
-        let worker = tessera::spawn_mail_worker(
-            &settings,
-            &auth,
-            std::time::Duration::from_millis(25),
-            stopping,
+        // Without a listener, the application binds a free port itself.
+        let mut app_settings = settings.clone();
+        app_settings.host = "127.0.0.1".into();
+        app_settings.port = 0;
+        let app = Application::build(
+            app_settings,
+            Options {
+                clock: clock.clone(),
+                hash,
+                listener,
+                mail_every: std::time::Duration::from_millis(25),
+                ..Options::default()
+            },
         )
-        .expect("mail worker");
-        tokio::spawn(tessera::serve(listener, app, async {
+        .await
+        .expect("build the application");
+        let base = format!("http://{}", app.address());
+        let auth = app.services().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run(async {
             let _ = stopped.await;
         }));
         Self {
             base,
-            _mail_stop: worker.map(|_| mail_stop),
             clock,
             auth,
             settings,
+            hash,
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -194,6 +200,7 @@ impl TestApp {
     pub async fn another_instance(&self) -> Self {
         Self::start(
             self.settings.clone(),
+            self.hash,
             self.clock.clone(),
             self._dir.clone(),
             None,

@@ -44,33 +44,46 @@ impl OidcPeer {
         Some(Self::start_on(0, id_token_ttl_secs))
     }
 
+    /// Starts node and waits for its READY line. On a loaded machine node has been seen to hang before
+    /// printing it, so a start that stays silent for 30 s is killed and tried again.
     fn start_on(port: u16, id_token_ttl_secs: u32) -> Self {
-        let mut child = Command::new("node")
-            .arg("provider.mjs")
-            .current_dir(peer_dir())
-            .env("OIDC_REDIRECT_URIS", REDIRECT_URIS)
-            .env("OIDC_PORT", port.to_string())
-            .env("OIDC_ID_TOKEN_TTL", id_token_ttl_secs.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the OpenID provider (node)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let issuer = line
-            .trim()
-            .strip_prefix("READY issuer=")
-            .unwrap_or_else(|| panic!("the OpenID provider said {line:?}"))
-            .to_string();
-        let port = issuer.rsplit(':').next().unwrap().parse().unwrap();
-        Self {
-            child,
-            issuer,
-            port,
-            id_token_ttl_secs,
+        for _ in 0..3 {
+            let mut child = Command::new("node")
+                .arg("provider.mjs")
+                .current_dir(peer_dir())
+                .env("OIDC_REDIRECT_URIS", REDIRECT_URIS)
+                .env("OIDC_PORT", port.to_string())
+                .env("OIDC_ID_TOKEN_TTL", id_token_ttl_secs.to_string())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start the OpenID provider (node)");
+            let stdout = child.stdout.take().unwrap();
+            let (said, heard) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let _ = BufReader::new(stdout).read_line(&mut line);
+                let _ = said.send(line);
+            });
+            let Ok(line) = heard.recv_timeout(std::time::Duration::from_secs(30)) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                continue;
+            };
+            let issuer = line
+                .trim()
+                .strip_prefix("READY issuer=")
+                .unwrap_or_else(|| panic!("the OpenID provider said {line:?}"))
+                .to_string();
+            let port = issuer.rsplit(':').next().unwrap().parse().unwrap();
+            return Self {
+                child,
+                issuer,
+                port,
+                id_token_ttl_secs,
+            };
         }
+        panic!("the OpenID provider did not start in three tries of 30 s");
     }
 
     /// Stops and starts again under the same issuer, with a new signing key.

@@ -1,0 +1,109 @@
+//! Where the server listens and keeps its data, and how its HTTP layer treats cookies, proxies and
+//! bodies.
+
+use super::Reader;
+use ipnet::IpNet;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use tessera_http::{HttpConfig, SameSite};
+
+pub(super) const NAMES: &[&str] = &[
+    "MB_JETTY_HOST",
+    "MB_JETTY_PORT",
+    "TESSERA_DATA_DIR",
+    "MB_SESSION_COOKIE_SAMESITE",
+    "MB_SESSION_COOKIES",
+    "MB_SOURCE_ADDRESS_HEADER",
+    "TESSERA_TRUSTED_PROXIES",
+    "TESSERA_MAX_BODY_BYTES",
+    "TESSERA_CREDENTIALS_LOGIN_ENABLED",
+];
+
+/// Host, port and data directory.
+pub(super) fn listen(r: &Reader) -> (String, u16, PathBuf) {
+    let host = r.text_or("MB_JETTY_HOST", "localhost").to_string();
+    let port = r.parse_or("MB_JETTY_PORT", "a port number (0-65535)", 3000);
+    let data_dir = PathBuf::from(r.text_or("TESSERA_DATA_DIR", "./tessera-data"));
+    (host, port, data_dir)
+}
+
+/// The HTTP layer's settings, less single sign-on and the Metabase bridge (their own areas).
+pub(super) fn http(r: &Reader) -> HttpConfig {
+    let defaults = HttpConfig::default();
+    let same_site = match r.get("MB_SESSION_COOKIE_SAMESITE") {
+        None => {
+            r.default_is("MB_SESSION_COOKIE_SAMESITE", "lax");
+            SameSite::Lax
+        }
+        Some(v) => SameSite::parse(v).unwrap_or_else(|| {
+            r.bad(
+                "MB_SESSION_COOKIE_SAMESITE",
+                "Invalid value for session cookie samesite",
+            );
+            SameSite::Lax
+        }),
+    };
+    HttpConfig {
+        google_client_id: None,
+        same_site,
+        session_cookies: r.flag_or("MB_SESSION_COOKIES", false),
+        source_address_header: r
+            .text_or("MB_SOURCE_ADDRESS_HEADER", "X-Forwarded-For")
+            .to_ascii_lowercase(),
+        trusted_proxies: trusted_proxies(r),
+        max_body_bytes: r.parse_or(
+            "TESSERA_MAX_BODY_BYTES",
+            "a number of bytes",
+            defaults.max_body_bytes,
+        ),
+        metabase_cookie_domain: None,
+        external_metabase: None,
+        credentials_login_enabled: r.flag_or("TESSERA_CREDENTIALS_LOGIN_ENABLED", true),
+    }
+}
+
+/// `TESSERA_TRUSTED_PROXIES`: comma-separated addresses or CIDR blocks.
+fn trusted_proxies(r: &Reader) -> Vec<IpNet> {
+    const NAME: &str = "TESSERA_TRUSTED_PROXIES";
+    let Some(list) = r.get(NAME) else {
+        r.default_is(NAME, "(none)");
+        return Vec::new();
+    };
+    let mut nets = Vec::new();
+    for s in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match s
+            .parse::<IpNet>()
+            .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+        {
+            Ok(net) => nets.push(net),
+            Err(_) => r.bad(NAME, format!("not an IP address or CIDR: {s:?}")),
+        }
+    }
+    nets
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::settings::test_env as env;
+    use crate::settings::Settings;
+
+    #[test]
+    fn defaults_are_embedded_sqlite_on_port_3000() {
+        let s = Settings::from_env(&env(&[])).unwrap();
+        assert_eq!(s.port, 3000);
+        assert_eq!(s.bind_addr(), "127.0.0.1:3000");
+        assert!(
+            matches!(s.database, tessera_store::DatabaseConfig::Sqlite { ref path } if path.ends_with("tessera-data/tessera.db"))
+        );
+        assert_eq!(s.auth.session_age, chrono::Duration::minutes(20160));
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        let e = Settings::from_env(&env(&[("MB_JETTY_PORT", "abc")])).unwrap_err();
+        assert_eq!(e.names(), ["MB_JETTY_PORT"]);
+        let e = Settings::from_env(&env(&[("TESSERA_TRUSTED_PROXIES", "10.0.0.0/8,nope")]))
+            .unwrap_err();
+        assert_eq!(e.names(), ["TESSERA_TRUSTED_PROXIES"]);
+    }
+}
