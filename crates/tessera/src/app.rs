@@ -87,6 +87,8 @@ pub struct Application {
     services: Arc<Services>,
     router: axum::Router,
     mail: Option<tessera_mail::OutboxWorker>,
+    /// Checked once at start, so an unreachable server is reported before the first mail fails.
+    smtp: Option<tessera_mail::SmtpSettings>,
     setup_pending: bool,
     mail_every: Duration,
     purge_every: Duration,
@@ -147,6 +149,7 @@ impl Application {
             services,
             router,
             mail,
+            smtp: settings.smtp.clone(),
             setup_pending,
             mail_every: options.mail_every,
             purge_every: options.purge_every,
@@ -173,7 +176,7 @@ impl Application {
         if self.setup_pending {
             tracing::info!(
                 "Tessera listening on http://{addr}; no user yet: create the first admin with POST /api/setup \
-                 (setup-token from GET /api/session/properties) or `tessera user create --email E --password P --admin`"
+                 (setup-token from GET /api/session/properties) or `tessera user create --email E --admin`"
             );
         } else {
             tracing::info!("Tessera listening on http://{addr}");
@@ -191,6 +194,9 @@ impl Application {
             Some(worker) => {
                 worker.spawn(self.mail_every, stopping.clone());
                 tracing::info!("mail goes out through the SMTP server configured");
+                if let Some(smtp) = self.smtp {
+                    tokio::spawn(warn_if_smtp_unreachable(smtp));
+                }
             }
             None => tracing::info!(
                 "no SMTP server configured (MB_EMAIL_SMTP_HOST): password resets need an admin"
@@ -276,6 +282,17 @@ fn sso_providers(sso: &SsoSettings, clock: Arc<dyn Clock>) -> Result<SsoProvider
         });
     }
     Ok(providers)
+}
+
+/// Says at start, without holding it up, when the SMTP server cannot be reached: otherwise that is
+/// noticed only when a mail fails. Mail still waits in the outbox and goes out once it can.
+async fn warn_if_smtp_unreachable(smtp: tessera_mail::SmtpSettings) {
+    if let Err(e) = smtp.test_connection().await {
+        tracing::warn!(
+            error = %Chain(&e),
+            "the SMTP server cannot be reached; mail waits in the outbox until it can"
+        );
+    }
 }
 
 /// Deletes expired sessions every `every`, so the table holds only live ones, until `stop` turns.

@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 /// What an admin's reset did.
 pub enum AdminReset {
-    /// The person was mailed a reset link.
-    EmailSent,
+    /// A reset link is in the outbox; the mail worker sends it when the SMTP server takes it.
+    MailQueued,
     /// No mail is configured: a temporary password, shown once, to be changed at next login.
     Temporary(Password),
 }
@@ -167,7 +167,7 @@ impl Passwords {
         let user = self.deps.active_user(id).await?;
         if self.deps.mail_configured() {
             issue_token(&self.deps, &user, TokenPurpose::Reset, None).await?;
-            return Ok(AdminReset::EmailSent);
+            return Ok(AdminReset::MailQueued);
         }
         let temporary = loop {
             let candidate = hex::encode(random_bytes(9));

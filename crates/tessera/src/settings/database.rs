@@ -20,11 +20,30 @@ pub(super) fn read(r: &Reader, data_dir: &Path) -> DatabaseConfig {
     let sqlite = DatabaseConfig::Sqlite {
         path: data_dir.join("tessera.db"),
     };
+    let url_setting = if r.get("MB_DB_CONNECTION_URI").is_some() {
+        "MB_DB_CONNECTION_URI"
+    } else {
+        "TESSERA_DATABASE_URL"
+    };
     let url = r
-        .get("MB_DB_CONNECTION_URI")
-        .or_else(|| r.get("TESSERA_DATABASE_URL"))
+        .get(url_setting)
         // Metabase accepts JDBC URLs; the part after `jdbc:` is an ordinary connection URL.
         .map(|u| u.strip_prefix("jdbc:").unwrap_or(u).to_string());
+    // A URL for a database Tessera cannot use (MySQL, H2, …) must not quietly run on SQLite.
+    if let Some(u) = &url {
+        if !u.starts_with("postgres://") && !u.starts_with("postgresql://") {
+            let scheme = u.split(':').next().unwrap_or_default();
+            r.bad(
+                url_setting,
+                format!(
+                    "unsupported database URL {:?}: Tessera runs on PostgreSQL (postgres://…) or \
+                     its embedded SQLite (leave the URL unset)",
+                    format!("{scheme}:…")
+                ),
+            );
+            return sqlite;
+        }
+    }
     let kind = match r.get("MB_DB_TYPE") {
         Some(kind) => Some(kind.to_ascii_lowercase()),
         None => {
@@ -92,6 +111,22 @@ mod tests {
         assert_eq!(e.names(), ["MB_DB_TYPE"]);
         let e = Settings::from_env(&env(&[("MB_DB_TYPE", "postgres")])).unwrap_err();
         assert_eq!(e.names(), ["MB_DB_CONNECTION_URI"]);
+    }
+
+    #[test]
+    fn urls_of_other_databases_stop_start_up_naming_the_setting() {
+        for (name, url) in [
+            ("MB_DB_CONNECTION_URI", "mysql://u:p@db/metabase"),
+            ("MB_DB_CONNECTION_URI", "jdbc:h2:file:/data/metabase"),
+            ("TESSERA_DATABASE_URL", "sqlite:///tmp/x.db"),
+        ] {
+            let e = Settings::from_env(&env(&[(name, url)])).unwrap_err();
+            assert_eq!(e.names(), [name], "{url}");
+            assert!(
+                !format!("{e}").contains("u:p"),
+                "the URL's credentials stay out: {e}"
+            );
+        }
     }
 
     #[test]

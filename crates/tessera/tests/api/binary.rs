@@ -29,7 +29,12 @@ fn tessera(data_dir: &Path) -> Command {
 
 impl Server {
     fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[])
+    }
+
+    fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
         let mut child = tessera(data_dir)
+            .envs(env.iter().copied())
             .args(["serve", "--port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -803,4 +808,37 @@ async fn cli_passwords_come_from_stdin_and_the_flag_warns() {
     };
     assert_eq!(login("Flag-pass-42").await.unwrap().status(), 401);
     assert_eq!(login("Stdin-pass-43").await.unwrap().status(), 200);
+}
+
+/// An SMTP server that cannot be reached is reported when the server starts (a warning: start-up
+/// goes on), not only when the first mail fails.
+#[tokio::test]
+async fn an_unreachable_smtp_server_is_reported_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port().to_string();
+    drop(closed);
+    let server = Server::start_with(
+        dir.path(),
+        &[
+            ("MB_EMAIL_SMTP_HOST", "127.0.0.1"),
+            ("MB_EMAIL_SMTP_PORT", &port),
+            ("MB_EMAIL_FROM_ADDRESS", "tessera@example.com"),
+        ],
+    );
+    let health = reqwest::get(server.url("/api/health")).await.unwrap();
+    assert_eq!(health.status(), 200, "start-up goes on");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !server
+        .output()
+        .contains("the SMTP server cannot be reached")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no warning about the SMTP server: {}",
+            server.output()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(server.output().contains("WARN"), "{}", server.output());
 }

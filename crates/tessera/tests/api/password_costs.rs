@@ -90,7 +90,7 @@ async fn outdated_hashes_are_replaced_at_the_next_login(backend: Backend) {
         iterations: 2,
         parallelism: 1,
     };
-    let current = app.settings.auth.hash;
+    let current = app.auth.config().hash;
     assert_ne!(older, current);
     let old_hash = Hasher::new(older).unwrap().hash(&Password::new(PASSWORD));
     let store = app.auth.store();

@@ -254,7 +254,10 @@ pub async fn admin_reset_password(
 ) -> ApiResult<Json<Value>> {
     Ok(Json(
         match state.services.passwords.admin_reset(&admin, id).await? {
-            AdminReset::EmailSent => json!({"success": true, "email_sent": true}),
+            // Queued, not yet sent: the SMTP server may be down, and the answer must not pretend.
+            AdminReset::MailQueued => {
+                json!({"success": true, "email_queued": true, "email_sent": false})
+            }
             AdminReset::Temporary(password) => json!({
                 "success": true, "email_sent": false, "temporary_password": password.expose(),
             }),
