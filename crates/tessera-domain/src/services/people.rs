@@ -128,6 +128,10 @@ impl People {
             }
         }
         let mut problems = Vec::new();
+        let new_email = changes.email.as_deref().map(normalize_email);
+        if !target.is_person() && new_email.is_some_and(|e| e != target.email) {
+            problems.push(UserProblem::ApiKeyEmailLocked);
+        }
         if target.sso_source.is_some() {
             if changes
                 .first_name
@@ -170,6 +174,10 @@ impl People {
     pub async fn reactivate(&self, actor: Actor<'_>, id: UserId) -> Result<User, Error> {
         require_admin(actor)?;
         let target = self.deps.user(id).await?;
+        // As in Metabase, only people come back; a key returns by being created anew.
+        if !target.is_person() {
+            return Err(Error::NotAPerson);
+        }
         if target.is_active {
             return Err(Error::AlreadyActive);
         }

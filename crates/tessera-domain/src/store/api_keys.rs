@@ -30,7 +30,8 @@ pub trait ApiKeyStore: Send + Sync {
         updated_by: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
-    /// Replaces the secret; the old one stops working at once. `NameTaken` for a prefix collision.
+    /// Replaces the secret; the old one, and any session or access token the key's user held, stop
+    /// working at once. `NameTaken` for a prefix collision.
     async fn regenerate_api_key(
         &self,
         id: ApiKeyId,

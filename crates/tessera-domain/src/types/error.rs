@@ -35,6 +35,9 @@ pub enum UserProblem {
     SsoLastNameLocked,
     /// `is_superuser` and the Administrators group disagree.
     SuperuserMismatch,
+    /// An API key's user keeps the address it was made with: a mailbox would let it reset a
+    /// password or catch a person's single sign-on.
+    ApiKeyEmailLocked,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +107,11 @@ pub enum Error {
     Provider(ProviderFailure),
     #[error("not found")]
     NotFound,
+    /// The user is an API key's, which has no password, reset, email of its own or sign-in.
+    #[error(
+        "the user is an API key's, not a person: it has no password, email or sign-in of its own"
+    )]
+    NotAPerson,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -4,9 +4,37 @@ use super::ids::{GroupId, UserId};
 use super::sso::SsoSource;
 use chrono::{DateTime, Utc};
 
+/// A person, or the synthetic user an API key acts as. Key users are not people: they hold no
+/// password, never reset one, keep the email they were made with and are never matched by email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKind {
+    Person,
+    ApiKey,
+}
+
+impl UserKind {
+    /// The stored `user_type`, as Metabase names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Person => "personal",
+            Self::ApiKey => "api-key",
+        }
+    }
+
+    /// Anything but an API key's user is a person (Metabase's internal user is never imported).
+    pub fn parse(raw: &str) -> Self {
+        if raw == Self::ApiKey.as_str() {
+            Self::ApiKey
+        } else {
+            Self::Person
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub id: UserId,
+    pub kind: UserKind,
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -27,6 +55,10 @@ pub struct User {
 }
 
 impl User {
+    pub fn is_person(&self) -> bool {
+        self.kind == UserKind::Person
+    }
+
     pub fn common_name(&self) -> String {
         common_name(
             self.first_name.as_deref(),

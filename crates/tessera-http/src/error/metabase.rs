@@ -126,6 +126,10 @@ pub fn field_errors(e: &Error) -> Option<FieldErrors> {
                         "is_superuser",
                         "Value of is_superuser must correspond to presence of Admin group ID in group_ids.",
                     ),
+                    UserProblem::ApiKeyEmailLocked => (
+                        "email",
+                        "The email address of an API key cannot be changed.",
+                    ),
                 };
                 fe.add(field, text, None);
             }
@@ -238,7 +242,8 @@ fn domain_response(e: Error) -> Response {
             StatusCode::BAD_GATEWAY,
             json!({ "message": provider_message(failure) }),
         ),
-        Error::NotFound => plain(StatusCode::NOT_FOUND, NOT_FOUND),
+        // Metabase's password and reactivation routes look for people only: others are not found.
+        Error::NotFound | Error::NotAPerson => plain(StatusCode::NOT_FOUND, NOT_FOUND),
         Error::Internal(cause) => {
             log_internal(cause.as_ref());
             json_body(

@@ -97,7 +97,7 @@ impl IntoResponse for TokenError {
             Error::SsoNotConfigured(source) => {
                 message(StatusCode::BAD_REQUEST, sso_not_configured(source))
             }
-            Error::NotFound => message(StatusCode::NOT_FOUND, "Not found."),
+            Error::NotFound | Error::NotAPerson => message(StatusCode::NOT_FOUND, "Not found."),
             Error::Forbidden => message(StatusCode::FORBIDDEN, FORBIDDEN),
             // Everything else reads the same on both surfaces.
             other => ApiError::Domain(other).into_response(),

@@ -197,6 +197,9 @@ macro_rules! impl_api_key_store {
                 if found == 0 {
                     return Err(StoreError::NotFound);
                 }
+                // Whatever the old secret let its holder start ends with it.
+                let user_id = Self::key_user(&mut tx, id).await?;
+                Self::end_sessions_and_resets(&mut tx, user_id).await?;
                 tx.commit().await.db()
             }
 

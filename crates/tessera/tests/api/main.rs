@@ -8,6 +8,7 @@ mod binary;
 mod bodies;
 mod google;
 mod groups;
+mod key_users;
 mod mail;
 mod oidc;
 pub mod oidc_peer;

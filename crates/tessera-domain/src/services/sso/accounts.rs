@@ -1,5 +1,6 @@
-//! Who a provider's identity is here: matched by verified email, names following the provider,
-//! created only for allowed domains (and never before first-run setup), refused when deactivated.
+//! Who a provider's identity is here: matched by verified email (people only, never an API key's
+//! user), names following the provider, created only for allowed domains (and never before first-run
+//! setup), refused when deactivated.
 
 use crate::services::deps::{greeting_name, Deps};
 use crate::store::StoreError;
@@ -50,23 +51,27 @@ pub(super) async fn person_for(
     {
         Ok(id) => deps.user(id).await,
         // Two first sign-ins at once: the other one created the account.
-        Err(StoreError::EmailTaken) => deps
-            .store
-            .user_by_email(&email)
-            .await?
-            .ok_or(Error::NotFound),
+        Err(StoreError::EmailTaken) => match deps.store.user_by_email(&email).await? {
+            Some(user) if user.is_person() => Ok(user),
+            Some(_) => Err(Error::Sso(SsoFailure::AccountCreationNotAllowed)),
+            None => Err(Error::NotFound),
+        },
         Err(e) => Err(e.into()),
     }
 }
 
 /// An existing person: refused when deactivated; the provider is the authority on names, as
-/// Metabase does for Google.
+/// Metabase does for Google. An API key's user holding the address is nobody's account: signing in
+/// as it would hand a person the key's rights.
 async fn existing(
     deps: &Deps,
     user: User,
     first_name: Option<String>,
     last_name: Option<String>,
 ) -> Result<User, Error> {
+    if !user.is_person() {
+        return Err(Error::Sso(SsoFailure::AccountCreationNotAllowed));
+    }
     if !user.is_active {
         return Err(Error::AccountDisabled);
     }
