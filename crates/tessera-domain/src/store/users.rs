@@ -73,7 +73,9 @@ pub trait UserStore: Send + Sync {
         new_session: Option<&NewSession>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
-    /// Deactivates a person and ends their sessions (`NotFound`, `LastAdmin`).
+    /// Deactivates a person and ends their sessions, in one transaction with revoking for good the
+    /// API keys they created (and the keys those keys created): the keys are deleted and their users
+    /// deactivated, so reactivating the person brings none back (`NotFound`, `LastAdmin`).
     async fn deactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
     /// Reactivates a person as a non-admin; their old sessions stay dead.
     async fn reactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;

@@ -1,6 +1,6 @@
 //! API keys act through synthetic users that are not people (DESIGN §3): they never hold a password,
 //! never reset one, never change their email, never log in by password and are never matched by
-//! email for single sign-on.
+//! email for single sign-on. And a key dies for good with the person who created it.
 
 use crate::common::*;
 use crate::oidc_peer::{app_with_provider, Role, GOOGLE_CLIENT};
@@ -17,6 +17,7 @@ on_both_backends!(
     no_one_changes_the_email_of_a_key,
     forgot_and_admin_resets_never_reach_a_key,
     single_sign_on_never_lands_on_a_key,
+    deactivating_a_creator_revokes_their_keys_for_good,
 );
 
 const NEW_PASSWORD: &str = "Brand-new-phrase1";
@@ -261,4 +262,70 @@ async fn single_sign_on_never_lands_on_a_key(backend: Backend) {
         (user.sso_source, user.first_name.as_deref()),
         (None, Some("Robot"))
     );
+}
+
+async fn deactivating_a_creator_revokes_their_keys_for_good(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.setup_admin("boss@example.com").await;
+    let second = app.create_user("second@example.com", true).await;
+    let session = app.login_ok("second@example.com").await;
+    let (raw, bot) = new_key(&app, &session, "Theirs", 2).await;
+    // A key made by their key dies with them too.
+    let (child, _) = new_key_with(&app, &raw, "Grandchild").await;
+    assert_eq!(app.deactivate(&admin, second).await, 200);
+    for key in [&raw, &child] {
+        assert_eq!(
+            with_key(&app, Method::GET, "/api/user/current", key, None).await,
+            (401, json!("Unauthenticated"))
+        );
+    }
+    // Back, even as an admin again: the keys stay dead, and gone from the list.
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/user/{second}/reactivate"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/user/{second}"),
+            &admin,
+            Some(json!({"user_group_memberships": [{"id": 1}, {"id": 2}]})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for key in [&raw, &child] {
+        assert_eq!(
+            with_key(&app, Method::GET, "/api/user/current", key, None).await,
+            (401, json!("Unauthenticated"))
+        );
+    }
+    assert_eq!(
+        app.call(Method::GET, "/api/api-key/count", &admin, None)
+            .await,
+        (200, json!(0))
+    );
+    let bot = app.auth.store().user(UserId(bot)).await.unwrap().unwrap();
+    assert!(!bot.is_active);
+}
+
+/// A key created by another key (an admin key may create keys).
+async fn new_key_with(app: &TestApp, creator_key: &str, name: &str) -> (String, i64) {
+    let (status, k) = with_key(
+        app,
+        Method::POST,
+        "/api/api-key",
+        creator_key,
+        Some(json!({"group_id": 1, "name": name})),
+    )
+    .await;
+    assert_eq!(status, 200, "{k}");
+    (
+        k["unmasked_key"].as_str().unwrap().to_string(),
+        k["id"].as_i64().unwrap(),
+    )
 }
