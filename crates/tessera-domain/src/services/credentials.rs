@@ -1,12 +1,14 @@
 //! The password check every login shares (Metabase sessions and token-API logins): throttled by
 //! username and client address, wrong password and unknown user indistinguishable, a disabled account
-//! told so only with the right password.
+//! told so only with the right password. A username no stored email could be (too long, control
+//! characters) matches nobody and is refused before the throttle or the store sees it.
 
 use super::deps::Deps;
 use crate::secret::Password;
 use crate::types::error::Error;
 use crate::types::ids::UserId;
 use crate::types::session::ClientContext;
+use crate::types::text::is_valid_username;
 use crate::types::throttle::Throttler;
 use crate::types::user::normalize_email;
 
@@ -16,6 +18,9 @@ pub async fn check_credentials(
     password: Password,
     client: &ClientContext,
 ) -> Result<UserId, Error> {
+    if !is_valid_username(username) {
+        return Err(Error::InvalidCredentials);
+    }
     let now = deps.now();
     let mut pairs: Vec<(Throttler, &str)> = vec![(Throttler::LoginUsername, username)];
     if let Some(ip) = client.ip.as_deref() {

@@ -37,6 +37,16 @@ fn manages_identity_elsewhere(user: &User) -> bool {
     user.sso_source.is_some()
 }
 
+/// A new person's fields, checked below the transport so every caller obeys them.
+fn check_new(user: &NewUser) -> Result<(), Error> {
+    let problems = user.problems();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidUser(problems))
+    }
+}
+
 /// A group named in a new person's or an edit's memberships does not exist.
 fn unknown_group(e: StoreError) -> Error {
     match e {
@@ -72,6 +82,7 @@ impl People {
     /// `POST /api/user`: an admin invites someone. They have no password until they set one.
     pub async fn invite(&self, actor: &User, user: NewUser) -> Result<User, Error> {
         require_admin(Actor::Person(actor))?;
+        check_new(&user)?;
         let id = self
             .deps
             .store
@@ -91,6 +102,7 @@ impl People {
         user: NewUser,
         password: Password,
     ) -> Result<User, Error> {
+        check_new(&user)?;
         self.deps
             .config
             .password_policy
@@ -114,6 +126,10 @@ impl People {
         mut changes: UserChanges,
     ) -> Result<User, Error> {
         require_self_or_admin(actor, id)?;
+        let problems = changes.problems();
+        if !problems.is_empty() {
+            return Err(Error::InvalidUser(problems));
+        }
         let target = self.deps.active_user(id).await?;
         if !actor.is_superuser {
             if changes.groups.is_some() || changes.login_attributes.is_some() {

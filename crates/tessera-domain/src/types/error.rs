@@ -35,6 +35,13 @@ pub enum UserProblem {
     SsoLastNameLocked,
     /// `is_superuser` and the Administrators group disagree.
     SuperuserMismatch,
+    /// Not one plain, bounded address without invisible characters.
+    InvalidEmail,
+    /// Blank, too long, or holding control or bidi characters.
+    InvalidFirstName,
+    InvalidLastName,
+    /// More than the bound on `login_attributes`.
+    LoginAttributesTooLarge,
     /// An API key's user keeps the address it was made with: a mailbox would let it reset a
     /// password or catch a person's single sign-on.
     ApiKeyEmailLocked,

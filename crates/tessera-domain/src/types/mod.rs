@@ -8,5 +8,6 @@ pub mod ids;
 pub mod mail;
 pub mod session;
 pub mod sso;
+pub mod text;
 pub mod throttle;
 pub mod user;

@@ -3,6 +3,7 @@
 //! logged once, with their cause chain; the client only learns that something went wrong.
 
 use super::{log_internal, ApiError, FieldErrors};
+use crate::extract::{BOUNDED, EMAIL, LOGIN_ATTRIBUTES};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -126,6 +127,10 @@ pub fn field_errors(e: &Error) -> Option<FieldErrors> {
                         "is_superuser",
                         "Value of is_superuser must correspond to presence of Admin group ID in group_ids.",
                     ),
+                    UserProblem::InvalidEmail => ("email", EMAIL),
+                    UserProblem::InvalidFirstName => ("first_name", BOUNDED),
+                    UserProblem::InvalidLastName => ("last_name", BOUNDED),
+                    UserProblem::LoginAttributesTooLarge => ("login_attributes", LOGIN_ATTRIBUTES),
                     UserProblem::ApiKeyEmailLocked => (
                         "email",
                         "The email address of an API key cannot be changed.",

@@ -6,6 +6,7 @@ mod admin_routes;
 mod api_keys;
 mod binary;
 mod bodies;
+mod emails_names;
 mod google;
 mod groups;
 mod key_users;

@@ -50,7 +50,7 @@ pub async fn create(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<Value>> {
     let mut f = Fields::new(&body);
-    let name = f.non_blank("name");
+    let name = f.name("name");
     let features = f.features("features").unwrap_or_default();
     let name = f.finish(name)?;
     let group = state.services.groups.create(&name, &features).await?;
@@ -64,7 +64,7 @@ pub async fn update(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<Value>> {
     let mut f = Fields::new(&body);
-    let name = f.optional_non_blank("name");
+    let name = f.optional_name("name");
     let features = f.features("features");
     f.finish(Some(()))?;
     let group = state
