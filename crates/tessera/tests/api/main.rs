@@ -18,4 +18,5 @@ mod people;
 mod session;
 mod setup;
 mod throttle;
+mod token_limits;
 mod tokens;
