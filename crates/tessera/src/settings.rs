@@ -285,6 +285,8 @@ fn auth(env: &Env) -> Result<AuthConfig, SettingsError> {
         refresh_grace: env
             .duration("TESSERA_REFRESH_GRACE")?
             .unwrap_or(defaults.refresh_grace),
+        // Compile shim only: the settings rewrite reads TESSERA_TOKEN_MAX_AGE.
+        token_max_age: defaults.token_max_age,
     })
 }
 

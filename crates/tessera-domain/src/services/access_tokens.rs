@@ -1,13 +1,13 @@
 //! The token API's access tokens (DESIGN §4): opaque, 256 random bits, stored hashed, living
-//! `access_token_ttl` and refreshable until `refresh_grace` after they expire. A refresh replaces the
-//! token: the old one dies at once, and of two concurrent refreshes one wins. Nobody holding a
-//! temporary password gets or uses one.
+//! `access_token_ttl` and refreshable until `refresh_grace` after they expire, while their chain of
+//! refreshes is younger than `token_max_age`. A refresh replaces the token: the old one dies at once,
+//! and of two concurrent refreshes one wins. Nobody holding a temporary password gets or uses one.
 
 use super::credentials::check_credentials;
 use super::deps::Deps;
 use super::features::require_feature;
 use crate::secret::{AccessToken, Password, SessionKey, TokenHash};
-use crate::store::NewAccessToken;
+use crate::store::{NewAccessToken, Refreshable};
 use crate::types::error::Error;
 use crate::types::group::REPORTS_EDIT;
 use crate::types::ids::UserId;
@@ -36,6 +36,7 @@ impl AccessTokens {
                 user_id: user.id,
                 created_at: now,
                 expires_at: now + self.deps.config.access_token_ttl,
+                chain_started_at: now,
             })
             .await?;
         Ok(token)
@@ -60,22 +61,29 @@ impl AccessTokens {
         self.issue(user).await
     }
 
-    /// `PATCH /users/login`: a new token for one that is valid or expired less than the grace ago.
+    /// `PATCH /users/login`: a new token for one that is valid or expired less than the grace ago,
+    /// from a chain whose login is younger than the maximum age.
     pub async fn refresh(&self, raw: &str) -> Result<AccessToken, Error> {
         let token = AccessToken::generate();
         let now = self.deps.now();
-        // Refreshable while expires_at + grace > now, i.e. expires_at > now - grace.
-        let expired_after = now - self.deps.config.refresh_grace;
+        let config = &self.deps.config;
+        // Refreshable while expires_at + grace > now, i.e. expires_at > now - grace; likewise for
+        // the chain's start and its maximum age.
+        let refreshable = Refreshable {
+            expired_after: now - config.refresh_grace,
+            chain_started_after: now - config.token_max_age,
+        };
         let new = NewAccessToken {
             token_hash: TokenHash::of(token.expose()),
-            // The rotated token's owner carries over; the store ignores this.
+            // The rotated token's owner and chain carry over; the store ignores these two.
             user_id: UserId(0),
+            chain_started_at: now,
             created_at: now,
-            expires_at: now + self.deps.config.access_token_ttl,
+            expires_at: now + config.access_token_ttl,
         };
         self.deps
             .store
-            .rotate_access_token(&TokenHash::of(raw.trim()), expired_after, &new)
+            .rotate_access_token(&TokenHash::of(raw.trim()), refreshable, &new)
             .await?
             .map(|_| token)
             .ok_or(Error::Unauthenticated)

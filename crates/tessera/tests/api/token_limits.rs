@@ -1,4 +1,5 @@
-//! Limits on the token API (DESIGN §4): a temporary password must be changed before any token works.
+//! Limits on the token API (DESIGN §4): a temporary password must be changed before any token works,
+//! and a refresh chain ends `TESSERA_TOKEN_MAX_AGE` after its login however often it is refreshed.
 
 use crate::common::*;
 use crate::on_both_backends;
@@ -13,6 +14,8 @@ use tessera_domain::Clock;
 on_both_backends!(
     a_temporary_password_gets_no_token_until_changed,
     a_token_is_refused_while_its_holder_has_a_temporary_password,
+    a_refresh_chain_ends_after_the_maximum_age,
+    the_maximum_age_is_a_setting,
 );
 
 const NEW_PASSWORD: &str = "Fresh-passphrase-9";
@@ -125,6 +128,7 @@ async fn a_token_is_refused_while_its_holder_has_a_temporary_password(backend: B
             user_id: UserId(p),
             created_at: now,
             expires_at: now + Duration::hours(8),
+            chain_started_at: now,
         })
         .await
         .unwrap();
@@ -155,4 +159,72 @@ async fn a_token_is_refused_while_its_holder_has_a_temporary_password(backend: B
         .await
         .unwrap()
         .is_empty());
+}
+
+/// Refreshes every 7 hours from a fresh login until the chain would pass `max_age`; returns the
+/// last token and when the chain began.
+async fn refresh_until(
+    app: &TestApp,
+    max_age: Duration,
+) -> (String, chrono::DateTime<chrono::Utc>) {
+    let (_, body) = token_login(app, "p@example.com", PASSWORD).await;
+    let mut token = body["token"].as_str().unwrap().to_string();
+    let start = app.clock.now();
+    while app.clock.now() + Duration::hours(7) < start + max_age {
+        app.clock.advance(Duration::hours(7));
+        let (status, body) =
+            token_call(app, Method::PATCH, "/users/login", json!({"token": token})).await;
+        assert_eq!(status, 200, "{body} at {}", app.clock.now() - start);
+        token = body["token"].as_str().unwrap().to_string();
+    }
+    (token, start)
+}
+
+async fn the_maximum_age_is_a_setting(backend: Backend) {
+    let app = TestApp::spawn_tuned(backend, &[], |s| {
+        s.auth.token_max_age = Duration::days(2);
+    })
+    .await;
+    app.setup_admin("boss@example.com").await;
+    app.create_user("p@example.com", false).await;
+    let (token, start) = refresh_until(&app, Duration::days(2)).await;
+    app.clock
+        .set(start + Duration::days(2) + Duration::minutes(1));
+    let (status, _) =
+        token_call(&app, Method::PATCH, "/users/login", json!({"token": token})).await;
+    assert_eq!(status, 401);
+}
+
+async fn a_refresh_chain_ends_after_the_maximum_age(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.setup_admin("boss@example.com").await;
+    app.create_user("p@example.com", false).await;
+    // Refreshed every 7 hours, always inside the token's life: fine until the chain is 30 days old
+    // (the default).
+    let max_age = Duration::days(30);
+    let (token, start) = refresh_until(&app, max_age).await;
+    assert_eq!(me(&app, &token).await, 200);
+    app.clock.set(start + max_age + Duration::minutes(1));
+    let refused = (
+        401,
+        json!({"message": "The access token is missing, invalid or expired."}),
+    );
+    assert_eq!(
+        token_call(&app, Method::PATCH, "/users/login", json!({"token": token})).await,
+        refused
+    );
+    // The refusal spent nothing: the token still works until its own expiry.
+    assert_eq!(me(&app, &token).await, 200);
+    // A new login starts a new chain.
+    let (status, body) = token_login(&app, "p@example.com", PASSWORD).await;
+    assert_eq!(status, 200);
+    app.clock.advance(Duration::hours(7));
+    let (status, _) = token_call(
+        &app,
+        Method::PATCH,
+        "/users/login",
+        json!({"token": body["token"]}),
+    )
+    .await;
+    assert_eq!(status, 200);
 }
