@@ -7,9 +7,10 @@ use super::links::issue_token;
 use crate::secret::Password;
 use crate::store::{StoreError, TokenPurpose};
 use crate::types::error::{Error, UserProblem};
-use crate::types::ids::{UserId, ADMIN_GROUP};
+use crate::types::ids::{GroupId, UserId, ADMIN_GROUP};
 use crate::types::session::Actor;
 use crate::types::user::{normalize_email, NewUser, User, UserChanges, UserPage, UserQuery};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 pub struct People {
@@ -45,6 +46,13 @@ fn check_new(user: &NewUser) -> Result<(), Error> {
     } else {
         Err(Error::InvalidUser(problems))
     }
+}
+
+/// Whether `groups` is exactly the set the user is in: sending that back changes nothing.
+fn same_groups(groups: &[GroupId], user: &User) -> bool {
+    let given: BTreeSet<GroupId> = groups.iter().copied().collect();
+    let current: BTreeSet<GroupId> = user.group_ids.iter().copied().collect();
+    given == current
 }
 
 /// A group named in a new person's or an edit's memberships does not exist.
@@ -132,7 +140,13 @@ impl People {
         }
         let target = self.deps.active_user(id).await?;
         if !actor.is_superuser {
-            if changes.groups.is_some() || changes.login_attributes.is_some() {
+            // As in Metabase, only a change of memberships needs an admin: clients send the
+            // memberships they were given back with every edit.
+            match &changes.groups {
+                Some(groups) if !same_groups(groups, &target) => return Err(Error::Forbidden),
+                _ => changes.groups = None,
+            }
+            if changes.login_attributes.is_some() {
                 return Err(Error::Forbidden);
             }
             // Metabase silently ignores a non-admin's `is_superuser`.

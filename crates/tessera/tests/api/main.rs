@@ -11,6 +11,7 @@ mod google;
 mod groups;
 mod key_users;
 mod mail;
+mod membership_fidelity;
 mod oidc;
 pub mod oidc_peer;
 pub mod peers;

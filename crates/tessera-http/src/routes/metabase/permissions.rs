@@ -19,8 +19,10 @@ fn group_json(g: &Group) -> Value {
     })
 }
 
+/// A member as Metabase lists one; `type` tells people (`personal`) from API keys (`api-key`).
 fn member_json(m: &GroupMember) -> Value {
     json!({
+        "id": m.user_id, "type": m.kind.as_str(),
         "membership_id": m.membership_id, "user_id": m.user_id, "email": m.email,
         "first_name": m.first_name, "last_name": m.last_name,
         "common_name": common_name(m.first_name.as_deref(), m.last_name.as_deref(), &m.email),
