@@ -29,6 +29,9 @@ pub struct AuthConfig {
     pub access_token_ttl: Duration,
     /// How long after expiry an access token may still be refreshed (`TESSERA_REFRESH_GRACE`).
     pub refresh_grace: Duration,
+    /// How long a chain of refreshes lasts from its login, however often it is refreshed
+    /// (`TESSERA_TOKEN_MAX_AGE`).
+    pub token_max_age: Duration,
 }
 
 impl Default for AuthConfig {
@@ -49,6 +52,7 @@ impl Default for AuthConfig {
             new_sso_user_admin_mail: true,
             access_token_ttl: Duration::hours(8),
             refresh_grace: Duration::hours(4),
+            token_max_age: Duration::days(30),
         }
     }
 }

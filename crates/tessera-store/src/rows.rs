@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP};
 use tessera_domain::types::sso::SsoSource;
-use tessera_domain::types::user::{LoginHistoryEntry, User};
+use tessera_domain::types::user::{LoginHistoryEntry, User, UserKind};
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
@@ -15,12 +15,13 @@ pub(crate) fn time(ms: i64) -> DateTime<Utc> {
 
 /// Columns for [`UserRow`]. `is_superuser` is not one: it is membership of Administrators, read from
 /// the group ids every user is loaded with.
-pub(crate) const USER_COLUMNS: &str = r#"u.user_id, u.email, u.first_name, u.last_name, u.is_active,
+pub(crate) const USER_COLUMNS: &str = r#"u.user_id, u.user_type, u.email, u.first_name, u.last_name, u.is_active,
     u.is_qbnewb, u.sso_source, u.locale, u.date_joined, u.last_login, u.updated_at, u.login_attributes, u.must_change_password"#;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
     user_id: i64,
+    user_type: String,
     email: String,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -44,6 +45,7 @@ impl UserRow {
     pub(crate) fn into_user(self, group_ids: Vec<i64>) -> User {
         User {
             id: UserId(self.user_id),
+            kind: UserKind::parse(&self.user_type),
             email: self.email,
             first_name: self.first_name,
             last_name: self.last_name,

@@ -1,12 +1,13 @@
 //! The token API's access tokens (DESIGN §4): opaque, 256 random bits, stored hashed, living
-//! `access_token_ttl` and refreshable until `refresh_grace` after they expire. A refresh replaces the
-//! token: the old one dies at once, and of two concurrent refreshes one wins.
+//! `access_token_ttl` and refreshable until `refresh_grace` after they expire, while their chain of
+//! refreshes is younger than `token_max_age`. A refresh replaces the token: the old one dies at once,
+//! and of two concurrent refreshes one wins. Nobody holding a temporary password gets or uses one.
 
 use super::credentials::check_credentials;
 use super::deps::Deps;
 use super::features::require_feature;
 use crate::secret::{AccessToken, Password, SessionKey, TokenHash};
-use crate::store::NewAccessToken;
+use crate::store::{NewAccessToken, Refreshable};
 use crate::types::error::Error;
 use crate::types::group::REPORTS_EDIT;
 use crate::types::ids::UserId;
@@ -23,16 +24,19 @@ impl AccessTokens {
         Self { deps }
     }
 
-    async fn issue(&self, user_id: UserId) -> Result<AccessToken, Error> {
+    /// A token beginning a new chain, for a person free to act.
+    async fn issue(&self, user: &User) -> Result<AccessToken, Error> {
+        may_hold_a_token(user)?;
         let token = AccessToken::generate();
         let now = self.deps.now();
         self.deps
             .store
             .create_access_token(&NewAccessToken {
                 token_hash: TokenHash::of(token.expose()),
-                user_id,
+                user_id: user.id,
                 created_at: now,
                 expires_at: now + self.deps.config.access_token_ttl,
+                chain_started_at: now,
             })
             .await?;
         Ok(token)
@@ -46,7 +50,7 @@ impl AccessTokens {
         client: &ClientContext,
     ) -> Result<AccessToken, Error> {
         let user_id = check_credentials(&self.deps, email, password, client).await?;
-        self.issue(user_id).await
+        self.issue(&self.deps.user(user_id).await?).await
     }
 
     /// A token for a user already authenticated another way (OIDC).
@@ -54,25 +58,32 @@ impl AccessTokens {
         if !user.is_active {
             return Err(Error::AccountDisabled);
         }
-        self.issue(user.id).await
+        self.issue(user).await
     }
 
-    /// `PATCH /users/login`: a new token for one that is valid or expired less than the grace ago.
+    /// `PATCH /users/login`: a new token for one that is valid or expired less than the grace ago,
+    /// from a chain whose login is younger than the maximum age.
     pub async fn refresh(&self, raw: &str) -> Result<AccessToken, Error> {
         let token = AccessToken::generate();
         let now = self.deps.now();
-        // Refreshable while expires_at + grace > now, i.e. expires_at > now - grace.
-        let expired_after = now - self.deps.config.refresh_grace;
+        let config = &self.deps.config;
+        // Refreshable while expires_at + grace > now, i.e. expires_at > now - grace; likewise for
+        // the chain's start and its maximum age.
+        let refreshable = Refreshable {
+            expired_after: now - config.refresh_grace,
+            chain_started_after: now - config.token_max_age,
+        };
         let new = NewAccessToken {
             token_hash: TokenHash::of(token.expose()),
-            // The rotated token's owner carries over; the store ignores this.
+            // The rotated token's owner and chain carry over; the store ignores these two.
             user_id: UserId(0),
+            chain_started_at: now,
             created_at: now,
-            expires_at: now + self.deps.config.access_token_ttl,
+            expires_at: now + config.access_token_ttl,
         };
         self.deps
             .store
-            .rotate_access_token(&TokenHash::of(raw.trim()), expired_after, &new)
+            .rotate_access_token(&TokenHash::of(raw.trim()), refreshable, &new)
             .await?
             .map(|_| token)
             .ok_or(Error::Unauthenticated)
@@ -92,13 +103,18 @@ impl AccessTokens {
         }
     }
 
-    /// The user an `X-Access-Token` stands for, if it is live.
+    /// The user an `X-Access-Token` stands for, if it is live; `PasswordChangeRequired` while they
+    /// hold a temporary password.
     pub async fn authenticate(&self, raw: &str) -> Result<Option<User>, Error> {
-        Ok(self
+        let user = self
             .deps
             .store
             .access_token_user(&TokenHash::of(raw.trim()), self.deps.now())
-            .await?)
+            .await?;
+        match user {
+            Some(user) => may_hold_a_token(&user).map(|()| Some(user)),
+            None => Ok(None),
+        }
     }
 
     /// `POST /users/metabase_login` (this server as the Metabase): a session for the same user,
@@ -115,5 +131,17 @@ impl AccessTokens {
     /// `MissingFeature` unless the user holds `feature` (the bridge to an external Metabase).
     pub async fn require_feature(&self, user: &User, feature: &str) -> Result<(), Error> {
         require_feature(&self.deps, user, feature).await
+    }
+}
+
+/// Tokens are for people who may act: a temporary password must be changed first (on the Metabase
+/// surface, where a session may do only that), and an API key's user signs in with its key.
+fn may_hold_a_token(user: &User) -> Result<(), Error> {
+    if !user.is_person() {
+        Err(Error::NotAPerson)
+    } else if user.must_change_password {
+        Err(Error::PasswordChangeRequired)
+    } else {
+        Ok(())
     }
 }

@@ -2,7 +2,8 @@
 //! logins, old passwords, identity confirmation): throttled by normalised username and client
 //! address, one argon2 verification whoever is asking, wrong password and unknown user
 //! indistinguishable, a disabled account told so only with the right password, and hashes made under
-//! older parameters replaced once the password matched.
+//! older parameters replaced once the password matched. A username no stored email could be (too
+//! long, control characters) matches nobody.
 
 use super::deps::Deps;
 use crate::policy::throttle::password_guess_keys;
@@ -10,6 +11,7 @@ use crate::secret::Password;
 use crate::types::error::{cause_chain, Error, ThrottleScope};
 use crate::types::ids::UserId;
 use crate::types::session::ClientContext;
+use crate::types::text::is_valid_username;
 use crate::types::user::{normalize_email, MAX_EMAIL_LEN};
 
 pub async fn check_credentials(
@@ -18,6 +20,9 @@ pub async fn check_credentials(
     password: Password,
     client: &ClientContext,
 ) -> Result<UserId, Error> {
+    if !is_valid_username(username) {
+        return Err(Error::InvalidCredentials);
+    }
     let now = deps.now();
     // One normalisation for the throttle key and the lookup, so no spelling escapes the count.
     let username = normalize_email(username);

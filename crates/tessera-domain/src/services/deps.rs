@@ -98,6 +98,17 @@ impl Deps {
             .ok_or(Error::NotFound)
     }
 
+    /// An active person: `NotFound` when missing or deactivated, `NotAPerson` for an API key's user
+    /// (which never holds a password or an address of its own).
+    pub async fn active_person(&self, id: UserId) -> Result<User, Error> {
+        let user = self.active_user(id).await?;
+        if user.is_person() {
+            Ok(user)
+        } else {
+            Err(Error::NotAPerson)
+        }
+    }
+
     /// The user, or `NotFound`.
     pub async fn user(&self, id: UserId) -> Result<User, Error> {
         self.store.user(id).await?.ok_or(Error::NotFound)

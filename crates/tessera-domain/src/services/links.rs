@@ -15,6 +15,10 @@ pub async fn issue_token(
     purpose: TokenPurpose,
     inviter: Option<&User>,
 ) -> Result<ResetToken, Error> {
+    // A link sets a password, which an API key's user never holds.
+    if !user.is_person() {
+        return Err(Error::NotAPerson);
+    }
     let token = ResetToken::generate(user.id);
     let ttl = match purpose {
         TokenPurpose::Reset => deps.config.reset_token_ttl,

@@ -98,6 +98,10 @@ impl Passwords {
         let Some(user_id) = store.reset_token_user(&hash, self.deps.now()).await? else {
             return Err(Error::InvalidResetToken);
         };
+        // None is ever issued to an API key's user; one that somehow exists opens nothing.
+        if !self.deps.user(user_id).await?.is_person() {
+            return Err(Error::InvalidResetToken);
+        }
         let password_hash = self.deps.hashes.hash(password).await?;
         let (key, session) = self.deps.new_session(user_id, client);
         store
@@ -114,6 +118,9 @@ impl Passwords {
             return Err(Error::Forbidden);
         }
         let user = self.deps.user(id).await?;
+        if !user.is_person() {
+            return Err(Error::NotAPerson);
+        }
         if !self.deps.mail_configured() {
             return Err(Error::MailNotConfigured);
         }
@@ -132,7 +139,8 @@ impl Passwords {
         client: &ClientContext,
     ) -> Result<Option<SessionKey>, Error> {
         require_self_or_admin(actor, id)?;
-        let target = self.deps.active_user(id).await?;
+        // An admin key setting its own password would get a session that outlives the key.
+        let target = self.deps.active_person(id).await?;
         self.check_policy(&password)?;
         if !actor.is_superuser {
             let old = old_password.unwrap_or_else(|| Password::new(""));
@@ -164,7 +172,7 @@ impl Passwords {
         if !actor.is_superuser {
             return Err(Error::Forbidden);
         }
-        let user = self.deps.active_user(id).await?;
+        let user = self.deps.active_person(id).await?;
         if self.deps.mail_configured() {
             issue_token(&self.deps, &user, TokenPurpose::Reset, None).await?;
             return Ok(AdminReset::MailQueued);
@@ -189,6 +197,9 @@ impl Passwords {
 
     /// The operator's `user set-password`: a new password without the old one, ending every session.
     pub async fn set_by_operator(&self, id: UserId, password: Password) -> Result<(), Error> {
+        if !self.deps.user(id).await?.is_person() {
+            return Err(Error::NotAPerson);
+        }
         self.check_policy(&password)?;
         let hash = self.deps.hashes.hash(password).await?;
         Ok(self
@@ -199,7 +210,8 @@ impl Passwords {
     }
 
     /// The operator's `tessera reset-password EMAIL`: a reset token to pass on; no mail is sent.
-    /// `NotFound` for nobody with that email, `AccountDisabled` for a deactivated person.
+    /// `NotFound` for nobody with that email, `AccountDisabled` for a deactivated person,
+    /// `NotAPerson` for an API key's user.
     pub async fn operator_reset_token(&self, email: &str) -> Result<ResetToken, Error> {
         let user = self
             .deps
@@ -207,6 +219,9 @@ impl Passwords {
             .user_by_email(&normalize_email(email))
             .await?
             .ok_or(Error::NotFound)?;
+        if !user.is_person() {
+            return Err(Error::NotAPerson);
+        }
         if !user.is_active {
             return Err(Error::AccountDisabled);
         }
@@ -225,11 +240,14 @@ impl Passwords {
 }
 
 /// The background half of forgot-password: a reset link, or for single sign-on people a reminder of
-/// how they sign in.
+/// how they sign in. An API key's user gets nothing, like an unknown address.
 async fn mail_reset_instructions(deps: &Deps, email: &str) -> Result<(), Error> {
     let Some(user) = deps.store.user_by_email(email).await? else {
         return Ok(());
     };
+    if !user.is_person() {
+        return Ok(());
+    }
     match user.sso_source {
         Some(source) => {
             let mail = Mail::SsoSignIn {

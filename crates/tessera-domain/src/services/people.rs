@@ -7,10 +7,11 @@ use super::links::issue_token;
 use crate::secret::Password;
 use crate::store::{StoreError, TokenPurpose};
 use crate::types::error::{Error, UserProblem};
-use crate::types::ids::{UserId, ADMIN_GROUP};
+use crate::types::ids::{GroupId, UserId, ADMIN_GROUP};
 use crate::types::session::Actor;
 use crate::types::text;
 use crate::types::user::{normalize_email, Modal, NewUser, User, UserChanges, UserPage, UserQuery};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 pub struct People {
@@ -36,6 +37,23 @@ pub(super) fn require_self_or_admin(actor: &User, target: UserId) -> Result<(), 
 /// People who sign in through a provider manage their identity (and email) there.
 fn manages_identity_elsewhere(user: &User) -> bool {
     user.sso_source.is_some()
+}
+
+/// A new person's fields, checked below the transport so every caller obeys them.
+fn check_new(user: &NewUser) -> Result<(), Error> {
+    let problems = user.problems();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidUser(problems))
+    }
+}
+
+/// Whether `groups` is exactly the set the user is in: sending that back changes nothing.
+fn same_groups(groups: &[GroupId], user: &User) -> bool {
+    let given: BTreeSet<GroupId> = groups.iter().copied().collect();
+    let current: BTreeSet<GroupId> = user.group_ids.iter().copied().collect();
+    given == current
 }
 
 /// A group named in a new person's or an edit's memberships does not exist.
@@ -73,6 +91,7 @@ impl People {
     /// `POST /api/user`: an admin invites someone. They have no password until they set one.
     pub async fn invite(&self, actor: &User, user: NewUser) -> Result<User, Error> {
         require_admin(Actor::Person(actor))?;
+        check_new(&user)?;
         let id = self
             .deps
             .store
@@ -92,6 +111,7 @@ impl People {
         user: NewUser,
         password: Password,
     ) -> Result<User, Error> {
+        check_new(&user)?;
         self.deps
             .config
             .password_policy
@@ -115,9 +135,19 @@ impl People {
         mut changes: UserChanges,
     ) -> Result<User, Error> {
         require_self_or_admin(actor, id)?;
+        let problems = changes.problems();
+        if !problems.is_empty() {
+            return Err(Error::InvalidUser(problems));
+        }
         let target = self.deps.active_user(id).await?;
         if !actor.is_superuser {
-            if changes.groups.is_some() || changes.login_attributes.is_some() {
+            // As in Metabase, only a change of memberships needs an admin: clients send the
+            // memberships they were given back with every edit.
+            match &changes.groups {
+                Some(groups) if !same_groups(groups, &target) => return Err(Error::Forbidden),
+                _ => changes.groups = None,
+            }
+            if changes.login_attributes.is_some() {
                 return Err(Error::Forbidden);
             }
             // Metabase silently ignores a non-admin's `is_superuser`.
@@ -129,6 +159,10 @@ impl People {
             }
         }
         let mut problems = Vec::new();
+        let new_email = changes.email.as_deref().map(normalize_email);
+        if !target.is_person() && new_email.is_some_and(|e| e != target.email) {
+            problems.push(UserProblem::ApiKeyEmailLocked);
+        }
         if target.sso_source.is_some() {
             if changes
                 .first_name
@@ -184,6 +218,10 @@ impl People {
     pub async fn reactivate(&self, actor: Actor<'_>, id: UserId) -> Result<User, Error> {
         require_admin(actor)?;
         let target = self.deps.user(id).await?;
+        // As in Metabase, only people come back; a key returns by being created anew.
+        if !target.is_person() {
+            return Err(Error::NotAPerson);
+        }
         if target.is_active {
             return Err(Error::AlreadyActive);
         }

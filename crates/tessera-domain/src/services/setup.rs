@@ -60,6 +60,10 @@ impl Setup {
         if self.has_user().await? {
             return Err(Error::SetupDone);
         }
+        let problems = input.user.problems();
+        if !problems.is_empty() {
+            return Err(Error::InvalidUser(problems));
+        }
         let password_hash = self.deps.hashes.hash(input.password).await?;
         let mut settings = vec![
             ("site-name".to_string(), input.site_name),

@@ -13,6 +13,17 @@ pub struct NewAccessToken {
     pub user_id: UserId,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// When the login that began this chain of refreshes happened; a refresh carries it over.
+    pub chain_started_at: DateTime<Utc>,
+}
+
+/// Which tokens a refresh may replace.
+#[derive(Debug, Clone, Copy)]
+pub struct Refreshable {
+    /// Expired no earlier than this (the grace after expiry).
+    pub expired_after: DateTime<Utc>,
+    /// Chain begun after this (the chain's maximum age).
+    pub chain_started_after: DateTime<Utc>,
 }
 
 #[async_trait]
@@ -24,13 +35,14 @@ pub trait AccessTokenStore: Send + Sync {
         hash: &TokenHash,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<User>>;
-    /// Replaces a token that expired no earlier than `expired_after` with `new`, atomically: of two
-    /// concurrent refreshes of one token, one wins. `None` when the old token was not refreshable.
-    /// The new token belongs to the old one's user (`new.user_id` is not read).
+    /// Replaces a token that is still [`Refreshable`] with `new`, atomically: of two concurrent
+    /// refreshes of one token, one wins. `None` when the old token was not refreshable; it is then
+    /// left as it was. The new token continues the old one's chain, for the old one's user
+    /// (`new.user_id` and `new.chain_started_at` are not read).
     async fn rotate_access_token(
         &self,
         old: &TokenHash,
-        expired_after: DateTime<Utc>,
+        refreshable: Refreshable,
         new: &NewAccessToken,
     ) -> StoreResult<Option<UserId>>;
     async fn delete_access_token(&self, hash: &TokenHash) -> StoreResult<bool>;

@@ -30,7 +30,8 @@ pub trait ApiKeyStore: Send + Sync {
         updated_by: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
-    /// Replaces the secret; the old one stops working at once. `NameTaken` for a prefix collision.
+    /// Replaces the secret; the old one, and any session or access token the key's user held, stop
+    /// working at once. `NameTaken` for a prefix collision.
     async fn regenerate_api_key(
         &self,
         id: ApiKeyId,
@@ -39,7 +40,8 @@ pub trait ApiKeyStore: Send + Sync {
         updated_by: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
-    /// Deletes the key and deactivates its synthetic user.
+    /// Deletes the key, deactivates its synthetic user (ending anything it held) and revokes the keys
+    /// that user created, as deactivating a person does.
     async fn delete_api_key(&self, id: ApiKeyId, now: DateTime<Utc>) -> StoreResult<()>;
     /// Keys with this prefix whose synthetic user and creator are both active.
     async fn api_key_candidates(&self, prefix: &str) -> StoreResult<Vec<KeyCandidate>>;

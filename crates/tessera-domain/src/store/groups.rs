@@ -7,9 +7,11 @@ use async_trait::async_trait;
 
 #[async_trait]
 pub trait GroupStore: Send + Sync {
-    /// Every group with its member count and features, by lower-cased name.
+    /// Every group with its member count (active people and API keys' users, as Metabase counts)
+    /// and features, by lower-cased name.
     async fn groups(&self) -> StoreResult<Vec<Group>>;
     async fn group(&self, id: GroupId) -> StoreResult<Option<Group>>;
+    /// The group's active members, API keys' users among them.
     async fn group_members(&self, id: GroupId) -> StoreResult<Vec<GroupMember>>;
     /// `NameTaken` when another group has the name, whatever its case.
     async fn create_group(&self, name: &str, features: &[String]) -> StoreResult<GroupId>;
@@ -21,6 +23,7 @@ pub trait GroupStore: Send + Sync {
         features: Option<&[String]>,
     ) -> StoreResult<()>;
     async fn delete_group(&self, id: GroupId) -> StoreResult<()>;
+    /// Every membership, of anyone.
     async fn memberships(&self) -> StoreResult<Vec<Membership>>;
     async fn membership(&self, id: MembershipId) -> StoreResult<Option<Membership>>;
     /// `NotFound` for an unknown group or user; adding an existing member is a no-op.

@@ -11,7 +11,7 @@ mod sessions;
 mod sso;
 mod users;
 
-pub use access_tokens::{AccessTokenStore, NewAccessToken};
+pub use access_tokens::{AccessTokenStore, NewAccessToken, Refreshable};
 pub use api_keys::{ApiKeyStore, NewApiKey};
 pub use groups::GroupStore;
 pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};

@@ -77,7 +77,9 @@ pub trait UserStore: Send + Sync {
     /// when it is still `old`, so a password changed meanwhile wins. Sessions stay: the password did not
     /// change. Returns whether it replaced it.
     async fn upgrade_password_hash(&self, id: UserId, old: &str, new: &str) -> StoreResult<bool>;
-    /// Deactivates a person and ends their sessions (`NotFound`, `LastAdmin`).
+    /// Deactivates a person and ends their sessions, in one transaction with revoking for good the
+    /// API keys they created (and the keys those keys created): the keys are deleted and their users
+    /// deactivated, so reactivating the person brings none back (`NotFound`, `LastAdmin`).
     async fn deactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
     /// Reactivates a person as a non-admin; their old sessions stay dead.
     async fn reactivate_user(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;

@@ -39,6 +39,16 @@ pub enum UserProblem {
     SsoLastNameLocked,
     /// `is_superuser` and the Administrators group disagree.
     SuperuserMismatch,
+    /// Not one plain, bounded address without invisible characters.
+    InvalidEmail,
+    /// Blank, too long, or holding control or bidi characters.
+    InvalidFirstName,
+    InvalidLastName,
+    /// More than the bound on `login_attributes`.
+    LoginAttributesTooLarge,
+    /// An API key's user keeps the address it was made with: a mailbox would let it reset a
+    /// password or catch a person's single sign-on.
+    ApiKeyEmailLocked,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +124,11 @@ pub enum Error {
     UnknownModal(String),
     #[error("not found")]
     NotFound,
+    /// The user is an API key's, which has no password, reset, email of its own or sign-in.
+    #[error(
+        "the user is an API key's, not a person: it has no password, email or sign-in of its own"
+    )]
+    NotAPerson,
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

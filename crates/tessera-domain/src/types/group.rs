@@ -2,6 +2,7 @@
 //! the union of their groups' features; admins hold them all).
 
 use super::ids::{GroupId, MembershipId, UserId};
+use super::user::UserKind;
 
 /// Features Tessera itself knows about; groups may carry others too.
 pub const BUILT_IN_FEATURES: &[&str] = &["reports/edit", "reports/view"];
@@ -29,6 +30,8 @@ impl Group {
 pub struct GroupMember {
     pub membership_id: MembershipId,
     pub user_id: UserId,
+    /// API keys' users are members too, as in Metabase.
+    pub kind: UserKind,
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,

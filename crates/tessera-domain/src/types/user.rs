@@ -1,12 +1,42 @@
 //! People and the groups they belong to.
 
+use super::error::UserProblem;
 use super::ids::{GroupId, UserId};
 use super::sso::SsoSource;
+use super::text::{is_format, is_valid_name, LOGIN_ATTRIBUTES_MAX, TEXT_MAX};
 use chrono::{DateTime, Utc};
+
+/// A person, or the synthetic user an API key acts as. Key users are not people: they hold no
+/// password, never reset one, keep the email they were made with and are never matched by email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKind {
+    Person,
+    ApiKey,
+}
+
+impl UserKind {
+    /// The stored `user_type`, as Metabase names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Person => "personal",
+            Self::ApiKey => "api-key",
+        }
+    }
+
+    /// Anything but an API key's user is a person (Metabase's internal user is never imported).
+    pub fn parse(raw: &str) -> Self {
+        if raw == Self::ApiKey.as_str() {
+            Self::ApiKey
+        } else {
+            Self::Person
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub id: UserId,
+    pub kind: UserKind,
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -27,6 +57,10 @@ pub struct User {
 }
 
 impl User {
+    pub fn is_person(&self) -> bool {
+        self.kind == UserKind::Person
+    }
+
     pub fn common_name(&self) -> String {
         common_name(
             self.first_name.as_deref(),
@@ -98,6 +132,32 @@ pub struct NewUser {
     pub sso_source: Option<SsoSource>,
 }
 
+/// What is wrong with a name, if anything.
+fn name_problem(name: Option<&str>, problem: UserProblem) -> Option<UserProblem> {
+    name.filter(|n| !is_valid_name(n)).map(|_| problem)
+}
+
+fn attributes_problem(attributes: Option<&str>) -> Option<UserProblem> {
+    attributes
+        .filter(|a| a.len() > LOGIN_ATTRIBUTES_MAX)
+        .map(|_| UserProblem::LoginAttributesTooLarge)
+}
+
+impl NewUser {
+    /// Field rules broken, checked below the transport too so the command line obeys them.
+    pub fn problems(&self) -> Vec<UserProblem> {
+        [
+            (!is_valid_email(&self.email)).then_some(UserProblem::InvalidEmail),
+            name_problem(self.first_name.as_deref(), UserProblem::InvalidFirstName),
+            name_problem(self.last_name.as_deref(), UserProblem::InvalidLastName),
+            attributes_problem(self.login_attributes.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
 /// Changes to a person; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct UserChanges {
@@ -110,6 +170,31 @@ pub struct UserChanges {
     pub groups: Option<Vec<GroupId>>,
     /// Joins or leaves Administrators (when `groups` is not given).
     pub is_superuser: Option<bool>,
+}
+
+impl UserChanges {
+    /// Field rules broken by the new values.
+    pub fn problems(&self) -> Vec<UserProblem> {
+        let new_name = |n: &Option<Option<String>>| n.as_ref().and_then(|n| n.clone());
+        [
+            self.email
+                .as_deref()
+                .filter(|e| !is_valid_email(e))
+                .map(|_| UserProblem::InvalidEmail),
+            name_problem(
+                new_name(&self.first_name).as_deref(),
+                UserProblem::InvalidFirstName,
+            ),
+            name_problem(
+                new_name(&self.last_name).as_deref(),
+                UserProblem::InvalidLastName,
+            ),
+            attributes_problem(self.login_attributes.clone().flatten().as_deref()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -147,18 +232,30 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// Good enough to refuse obvious mistakes; the mailbox itself is the real check.
+/// One plain address: `local@domain.tld`, at most 254 characters. Refuses what would let one string
+/// stand for several addresses or look like another (a second `@`, list separators, whitespace,
+/// control and format characters such as NUL or bidi overrides). The mailbox itself is the real check.
 pub fn is_valid_email(email: &str) -> bool {
     let email = email.trim();
-    let Some((local, domain)) = email.rsplit_once('@') else {
+    let Some((local, domain)) = email.split_once('@') else {
         return false;
+    };
+    let unfit = |c: char| {
+        c.is_whitespace()
+            || c.is_control()
+            || is_format(c)
+            || matches!(
+                c,
+                '@' | ',' | ';' | '<' | '>' | '"' | '(' | ')' | '[' | ']' | '\\'
+            )
     };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(char::is_whitespace)
-        && email.len() <= MAX_EMAIL_LEN
+        && !local.chars().any(unfit)
+        && !domain.chars().any(unfit)
+        && email.chars().count() <= TEXT_MAX
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +277,21 @@ mod tests {
         assert!(!is_valid_email("anything"));
         assert!(!is_valid_email("a b@c.de"));
         assert!(!is_valid_email("@c.de"));
+        for bad in [
+            "a\u{0}@b.co",
+            "a@b\u{7}.co",
+            "a\u{202e}@b.co",
+            "a\u{200b}@b.co",
+            "a@b.co,c@d.co",
+            "a@b@c.co",
+            "a;b@c.co",
+            "<a@b.co>",
+            "a\tb@c.co",
+        ] {
+            assert!(!is_valid_email(bad), "{bad:?}");
+        }
+        assert!(is_valid_email(&format!("{}@example.com", "a".repeat(242))));
+        assert!(!is_valid_email(&format!("{}@example.com", "a".repeat(243))));
         assert_eq!(normalize_email(" Foo@Example.COM "), "foo@example.com");
     }
 }

@@ -3,6 +3,7 @@
 //! logged once, with their cause chain; the client only learns that something went wrong.
 
 use super::{log_internal, ApiError, FieldErrors};
+use crate::extract::{BOUNDED, EMAIL, LOGIN_ATTRIBUTES};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -136,6 +137,14 @@ pub fn field_errors(e: &Error) -> Option<FieldErrors> {
                         "is_superuser",
                         "Value of is_superuser must correspond to presence of Admin group ID in group_ids.",
                     ),
+                    UserProblem::InvalidEmail => ("email", EMAIL),
+                    UserProblem::InvalidFirstName => ("first_name", BOUNDED),
+                    UserProblem::InvalidLastName => ("last_name", BOUNDED),
+                    UserProblem::LoginAttributesTooLarge => ("login_attributes", LOGIN_ATTRIBUTES),
+                    UserProblem::ApiKeyEmailLocked => (
+                        "email",
+                        "The email address of an API key cannot be changed.",
+                    ),
                 };
                 fe.add(field, text, None);
             }
@@ -258,7 +267,8 @@ fn domain_response(e: Error) -> Response {
                 "allowable-modals": Modal::ALL.map(Modal::name),
             }),
         ),
-        Error::NotFound => plain(StatusCode::NOT_FOUND, NOT_FOUND),
+        // Metabase's password and reactivation routes look for people only: others are not found.
+        Error::NotFound | Error::NotAPerson => plain(StatusCode::NOT_FOUND, NOT_FOUND),
         Error::Internal(cause) => {
             log_internal(cause.as_ref());
             json_body(

@@ -25,6 +25,10 @@ impl<E: Into<ApiError>> From<E> for TokenError {
 
 pub type TokenResult<T> = Result<T, TokenError>;
 
+/// A temporary password opens a Metabase session that may only change it; no token until then.
+pub const CHANGE_FIRST: &str =
+    "You must change your temporary password before using the token API: sign in and choose a new one.";
+
 fn message(status: StatusCode, text: &str) -> Response {
     (status, Json(json!({ "message": text }))).into_response()
 }
@@ -99,7 +103,8 @@ impl IntoResponse for TokenError {
             Error::SsoNotConfigured(source) => {
                 message(StatusCode::BAD_REQUEST, sso_not_configured(source))
             }
-            Error::NotFound => message(StatusCode::NOT_FOUND, "Not found."),
+            Error::NotFound | Error::NotAPerson => message(StatusCode::NOT_FOUND, "Not found."),
+            Error::PasswordChangeRequired => message(StatusCode::FORBIDDEN, CHANGE_FIRST),
             Error::Forbidden => message(StatusCode::FORBIDDEN, FORBIDDEN),
             // Everything else reads the same on both surfaces.
             other => ApiError::Domain(other).into_response(),

@@ -1,16 +1,15 @@
-//! Request bodies: a JSON object, and field checks that report every problem at once in Metabase's
-//! `errors` / `specific-errors` shape. Secret fields are never echoed back.
+//! Field checks on a JSON request body that report every problem at once in Metabase's
+//! `errors` / `specific-errors` shape. Secret fields are never echoed back; every string is bounded.
 
 use crate::error::ApiError;
 use crate::error::FieldErrors;
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
-use axum::http::header::CONTENT_TYPE;
-use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use tessera_domain::policy::password::PasswordPolicy;
 use tessera_domain::types::group::is_valid_feature;
 use tessera_domain::types::ids::GroupId;
+use tessera_domain::types::text::{
+    is_valid_name, is_valid_username, LOGIN_ATTRIBUTES_MAX, TEXT_MAX,
+};
 use tessera_domain::types::user::is_valid_email;
 
 use super::locale::normalize_locale;
@@ -19,68 +18,12 @@ pub const NON_BLANK: &str = "value must be a non-blank string.";
 pub const EMAIL: &str = "value must be a valid email address.";
 pub const PASSWORD: &str = "password is too common.";
 pub const POSITIVE_INT: &str = "value must be an integer greater than zero.";
+/// Names and usernames: Metabase's columns hold 254 characters; nothing invisible is stored.
+pub const BOUNDED: &str =
+    "value must be a non-blank string of at most 254 characters without control characters.";
+/// `login_attributes` past [`LOGIN_ATTRIBUTES_MAX`].
+pub const LOGIN_ATTRIBUTES: &str = "value must be a map of at most 8192 bytes as JSON.";
 pub const LOCALE: &str = "nullable String must be a valid two-letter ISO language or language-country code e.g. 'en' or 'en_US'.";
-
-/// `application/json` or `application/<anything>+json`, with any parameters (`; charset=utf-8`).
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match essence.split_once('/') {
-        Some(("application", "json")) => true,
-        Some(("application", subtype)) => subtype
-            .strip_suffix("+json")
-            .is_some_and(|s| !s.is_empty() && !s.contains(char::is_whitespace)),
-        _ => false,
-    }
-}
-
-/// The request body as a JSON object; an empty body counts as `{}`. Any other content type is
-/// refused (415) whoever the caller: it is what an HTML form or a script's "simple" request to
-/// another site can send without asking, so accepting it would let other sites forge requests.
-pub struct JsonObject(pub Map<String, Value>);
-
-impl<S: Send + Sync> FromRequest<S> for JsonObject {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let declared = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap_or_default().to_string());
-        if declared.as_deref().is_some_and(|t| !is_json(t)) {
-            return Err(ApiError::NotJson);
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::BadBody(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.")
-            } else {
-                ApiError::BadBody(StatusCode::BAD_REQUEST, "Could not read the request body.")
-            }
-        })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Self(Map::new()));
-        }
-        // A body needs its type said; only an empty one may go without.
-        if declared.is_none() {
-            return Err(ApiError::NotJson);
-        }
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(map)) => Ok(Self(map)),
-            Ok(_) => Err(ApiError::BadBody(
-                StatusCode::BAD_REQUEST,
-                "Request body must be a JSON object.",
-            )),
-            Err(_) => Err(ApiError::BadBody(
-                StatusCode::BAD_REQUEST,
-                "Malformed JSON in request body.",
-            )),
-        }
-    }
-}
 
 /// Reads fields from a JSON object, collecting every problem before answering.
 pub struct Fields<'a> {
@@ -156,16 +99,52 @@ impl<'a> Fields<'a> {
         self.string(key, true)
     }
 
-    /// Absent or null is fine; anything else must be a non-blank string.
-    pub fn optional_non_blank(&mut self, key: &str) -> Option<String> {
+    /// Keeps `value` if `fit`, else records [`BOUNDED`] against `key`.
+    fn bounded(&mut self, key: &str, value: String, fit: fn(&str) -> bool) -> Option<String> {
+        if fit(&value) {
+            return Some(value);
+        }
+        let shown = received(&Value::String(value));
+        self.errors.add(
+            key,
+            BOUNDED,
+            format!("should be at most {TEXT_MAX} characters without control characters, received: {shown}"),
+        );
+        None
+    }
+
+    /// A required name (of a group, a key, a site): non-blank, bounded, nothing invisible.
+    pub fn name(&mut self, key: &str) -> Option<String> {
+        let value = self.non_blank(key)?;
+        self.bounded(key, value, is_valid_name)
+    }
+
+    /// [`Self::name`] when present; absent or null is fine.
+    pub fn optional_name(&mut self, key: &str) -> Option<String> {
         if self.present(key) {
-            self.non_blank(key)
+            self.name(key)
         } else {
             None
         }
     }
 
-    /// Like [`Self::optional_non_blank`], never echoing the value.
+    /// A person's first or last name: absent → `None`, `null` → `Some(None)`, else [`Self::name`].
+    pub fn nullable_name(&mut self, key: &str) -> Option<Option<String>> {
+        match self.obj.get(key) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => self.name(key).map(Some),
+        }
+    }
+
+    /// A login username: non-blank, bounded, no control or format character. Checked before the
+    /// throttle or the store sees it.
+    pub fn username(&mut self, key: &str) -> Option<String> {
+        let value = self.non_blank(key)?;
+        self.bounded(key, value, is_valid_username)
+    }
+
+    /// Absent or null is fine; anything else must be a non-blank string, never echoed.
     pub fn optional_non_blank_secret(&mut self, key: &str) -> Option<String> {
         if self.present(key) {
             self.non_blank_secret(key)
@@ -204,15 +183,6 @@ impl<'a> Fields<'a> {
                 self.errors.add(key, PASSWORD, specific);
                 None
             }
-        }
-    }
-
-    /// Absent → `None`; `null` → `Some(None)`; otherwise a non-blank string.
-    pub fn nullable_non_blank(&mut self, key: &str) -> Option<Option<String>> {
-        match self.obj.get(key) {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(_) => self.non_blank(key).map(Some),
         }
     }
 
@@ -286,12 +256,24 @@ impl<'a> Fields<'a> {
         ids
     }
 
-    /// A JSON object kept as text (`login_attributes`). Absent → `None`, `null` → `Some(None)`.
+    /// A JSON object kept as text (`login_attributes`), at most [`LOGIN_ATTRIBUTES_MAX`] bytes of
+    /// it. Absent → `None`, `null` → `Some(None)`.
     pub fn nullable_object_text(&mut self, key: &str) -> Option<Option<String>> {
         match self.obj.get(key) {
             None => None,
             Some(Value::Null) => Some(None),
-            Some(Value::Object(map)) => Some(Some(Value::Object(map.clone()).to_string())),
+            Some(Value::Object(map)) => {
+                let text = Value::Object(map.clone()).to_string();
+                if text.len() <= LOGIN_ATTRIBUTES_MAX {
+                    return Some(Some(text));
+                }
+                self.errors.add(
+                    key,
+                    LOGIN_ATTRIBUTES,
+                    format!("received {} bytes", text.len()),
+                );
+                None
+            }
             Some(other) => {
                 self.errors.add(
                     key,
@@ -383,30 +365,11 @@ impl<'a> Fields<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_json;
-
     #[test]
-    fn json_content_types() {
-        for t in [
-            "application/json",
-            "application/json; charset=utf-8",
-            "Application/JSON;charset=UTF-8",
-            "application/vnd.api+json",
-            "application/merge-patch+json; charset=utf-8",
-        ] {
-            assert!(is_json(t), "{t}");
-        }
-        for t in [
-            "",
-            "text/plain",
-            "text/json",
-            "application/jsonp",
-            "application/+json",
-            "application/x-www-form-urlencoded",
-            "multipart/form-data; boundary=x",
-            "application/ json",
-        ] {
-            assert!(!is_json(t), "{t}");
-        }
+    fn bounds_are_said_as_they_are() {
+        let max = tessera_domain::types::text::LOGIN_ATTRIBUTES_MAX.to_string();
+        assert!(super::LOGIN_ATTRIBUTES.contains(&max));
+        let max = tessera_domain::types::text::TEXT_MAX.to_string();
+        assert!(super::BOUNDED.contains(&max));
     }
 }

@@ -5,12 +5,14 @@ mod body;
 mod client;
 pub mod forwarded;
 mod id;
+mod json;
 mod locale;
 
 pub use auth::{
     session_credential, Admin, CurrentUser, MaybeUser, SessionCredential, API_KEY_HEADER,
     SESSION_HEADER,
 };
-pub use body::{Fields, JsonObject};
+pub use body::{Fields, BOUNDED, EMAIL, LOGIN_ATTRIBUTES};
 pub use client::{from_trusted_proxy, is_https, Client, DeviceId};
 pub use id::Id;
+pub use json::JsonObject;

@@ -63,7 +63,7 @@ pub async fn login(
     }
     let JsonObject(body) = body?;
     let mut f = Fields::new(&body);
-    let email = f.non_blank("email");
+    let email = f.username("email");
     let password = f.non_blank_secret("password");
     let (email, password) = f.finish(email.zip(password))?;
     let token = state

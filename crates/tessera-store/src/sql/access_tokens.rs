@@ -1,4 +1,5 @@
-//! `AccessTokenStore`: the token API's access tokens (stored as hashes), their owner, and rotation.
+//! `AccessTokenStore`: the token API's access tokens (stored as hashes), their owner, and rotation,
+//! which carries the chain's start from each token to the next.
 
 use crate::connect::{PostgresStore, SqliteStore};
 use crate::error::DbResult;
@@ -6,7 +7,7 @@ use crate::rows::{millis, UserRow, USER_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::secret::TokenHash;
-use tessera_domain::store::{AccessTokenStore, NewAccessToken, StoreResult};
+use tessera_domain::store::{AccessTokenStore, NewAccessToken, Refreshable, StoreResult};
 use tessera_domain::types::ids::UserId;
 use tessera_domain::types::user::User;
 
@@ -16,13 +17,14 @@ macro_rules! impl_access_token_store {
         impl AccessTokenStore for $store {
             async fn create_access_token(&self, t: &NewAccessToken) -> StoreResult<()> {
                 sqlx::query(
-                    "INSERT INTO access_token (token_hash, user_id, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO access_token (token_hash, user_id, created_at, expires_at, chain_started_at)
+                     VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(t.token_hash.as_str())
                 .bind(t.user_id.0)
                 .bind(millis(t.created_at))
                 .bind(millis(t.expires_at))
+                .bind(millis(t.chain_started_at))
                 .execute(&self.pool)
                 .await
                 .db()?;
@@ -52,21 +54,26 @@ macro_rules! impl_access_token_store {
             async fn rotate_access_token(
                 &self,
                 old: &TokenHash,
-                expired_after: DateTime<Utc>,
+                refreshable: Refreshable,
                 new: &NewAccessToken,
             ) -> StoreResult<Option<UserId>> {
                 let mut tx = self.write_tx().await?;
                 // Deleting first is the claim: a concurrent refresh of the same token finds nothing.
-                let user: Option<i64> = sqlx::query_scalar(
-                    "DELETE FROM access_token WHERE token_hash = $1 AND expires_at > $2
-                     RETURNING user_id",
+                // A token past refreshing is not deleted: it keeps working until it expires.
+                let claimed: Option<(i64, i64)> = sqlx::query_as(
+                    "DELETE FROM access_token
+                     WHERE token_hash = $1 AND expires_at > $2 AND chain_started_at > $3
+                     RETURNING user_id, chain_started_at",
                 )
                 .bind(old.as_str())
-                .bind(millis(expired_after))
+                .bind(millis(refreshable.expired_after))
+                .bind(millis(refreshable.chain_started_after))
                 .fetch_optional(&mut *tx)
                 .await
                 .db()?;
-                let Some(user_id) = user else { return Ok(None) };
+                let Some((user_id, chain_started_at)) = claimed else {
+                    return Ok(None);
+                };
                 let active: bool =
                     sqlx::query_scalar(r#"SELECT is_active FROM "user" WHERE user_id = $1"#)
                         .bind(user_id)
@@ -77,13 +84,14 @@ macro_rules! impl_access_token_store {
                     return Ok(None);
                 }
                 sqlx::query(
-                    "INSERT INTO access_token (token_hash, user_id, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO access_token (token_hash, user_id, created_at, expires_at, chain_started_at)
+                     VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(new.token_hash.as_str())
                 .bind(user_id)
                 .bind(millis(new.created_at))
                 .bind(millis(new.expires_at))
+                .bind(chain_started_at)
                 .execute(&mut *tx)
                 .await
                 .db()?;

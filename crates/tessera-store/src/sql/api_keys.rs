@@ -1,4 +1,5 @@
-//! `ApiKeyStore`: API keys (stored as hashes) and the synthetic user each key acts as.
+//! `ApiKeyStore`: API keys (stored as hashes) and the synthetic user each key acts as, and revoking
+//! for good the keys someone created when they go.
 
 use crate::connect::{PostgresStore, SqliteStore};
 use crate::error::DbResult;
@@ -66,6 +67,47 @@ macro_rules! impl_api_key_store {
                     groups.push(group);
                 }
                 Self::set_groups(tx, user_id, &groups).await
+            }
+
+            /// Deletes the keys `creator` made, and the keys those keys' users made in turn, retiring
+            /// each key's user. Deleted rather than marked: nothing can bring them back.
+            pub(crate) async fn revoke_keys_created_by(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                creator: UserId,
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                let mut creators = vec![creator];
+                while let Some(creator) = creators.pop() {
+                    let users: Vec<i64> =
+                        sqlx::query_scalar("DELETE FROM api_key WHERE creator_id = $1 RETURNING user_id")
+                            .bind(creator.0)
+                            .fetch_all(&mut **tx)
+                            .await
+                            .db()?;
+                    for user in users {
+                        Self::retire_key_user(tx, UserId(user), now).await?;
+                        creators.push(UserId(user));
+                    }
+                }
+                Ok(())
+            }
+
+            /// Deactivates a key's user and ends every session and token it held.
+            async fn retire_key_user(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                user: UserId,
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    r#"UPDATE "user" SET is_active = FALSE, deactivated_at = $2, updated_at = $2
+                       WHERE user_id = $1 AND user_type = 'api-key'"#,
+                )
+                .bind(user.0)
+                .bind(millis(now))
+                .execute(&mut **tx)
+                .await
+                .db()?;
+                Self::end_sessions_and_resets(tx, user).await
             }
 
             async fn key_user(
@@ -197,6 +239,9 @@ macro_rules! impl_api_key_store {
                 if found == 0 {
                     return Err(StoreError::NotFound);
                 }
+                // Whatever the old secret let its holder start ends with it.
+                let user_id = Self::key_user(&mut tx, id).await?;
+                Self::end_sessions_and_resets(&mut tx, user_id).await?;
                 tx.commit().await.db()
             }
 
@@ -208,15 +253,8 @@ macro_rules! impl_api_key_store {
                     .execute(&mut *tx)
                     .await
                     .db()?;
-                sqlx::query(
-                    r#"UPDATE "user" SET is_active = FALSE, deactivated_at = $2, updated_at = $2
-                       WHERE user_id = $1 AND user_type = 'api-key'"#,
-                )
-                .bind(user_id.0)
-                .bind(millis(now))
-                .execute(&mut *tx)
-                .await
-                .db()?;
+                Self::retire_key_user(&mut tx, user_id, now).await?;
+                Self::revoke_keys_created_by(&mut tx, user_id, now).await?;
                 tx.commit().await.db()
             }
 

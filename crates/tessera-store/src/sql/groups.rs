@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 use tessera_domain::store::{GroupStore, StoreError, StoreResult};
 use tessera_domain::types::group::{Group, GroupMember, Membership};
 use tessera_domain::types::ids::{GroupId, MembershipId, UserId, ADMIN_GROUP};
+use tessera_domain::types::user::UserKind;
 
-/// Groups with the number of active people in each.
+/// Groups with the number of active members in each: people and API keys' users alike, as Metabase
+/// counts them.
 const GROUPS: &str = r#"SELECT g.permission_group_id, g.name, g.magic_group_type,
     (SELECT COUNT(*) FROM group_membership m JOIN "user" u ON u.user_id = m.user_id
-     WHERE m.permission_group_id = g.permission_group_id AND u.is_active AND u.user_type = 'personal')
+     WHERE m.permission_group_id = g.permission_group_id AND u.is_active)
     FROM permission_group g"#;
 
 type GroupRow = (i64, String, Option<String>, i64);
@@ -89,10 +91,11 @@ macro_rules! impl_group_store {
             }
 
             async fn group_members(&self, id: GroupId) -> StoreResult<Vec<GroupMember>> {
-                let rows: Vec<(i64, i64, String, Option<String>, Option<String>)> = sqlx::query_as(
-                    r#"SELECT m.group_membership_id, u.user_id, u.email, u.first_name, u.last_name
+                // API keys' users are listed too, told apart by their kind, as in Metabase.
+                let rows: Vec<(i64, i64, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+                    r#"SELECT m.group_membership_id, u.user_id, u.user_type, u.email, u.first_name, u.last_name
                        FROM group_membership m JOIN "user" u ON u.user_id = m.user_id
-                       WHERE m.permission_group_id = $1 AND u.is_active AND u.user_type = 'personal'
+                       WHERE m.permission_group_id = $1 AND u.is_active
                        ORDER BY u.first_name IS NULL, lower(u.first_name), u.last_name IS NULL,
                                 lower(u.last_name), u.user_id"#,
                 )
@@ -102,9 +105,10 @@ macro_rules! impl_group_store {
                 .db()?;
                 Ok(rows
                     .into_iter()
-                    .map(|(membership_id, user_id, email, first_name, last_name)| GroupMember {
+                    .map(|(membership_id, user_id, user_type, email, first_name, last_name)| GroupMember {
                         membership_id: MembershipId(membership_id),
                         user_id: UserId(user_id),
+                        kind: UserKind::parse(&user_type),
                         email,
                         first_name,
                         last_name,
@@ -169,9 +173,8 @@ macro_rules! impl_group_store {
 
             async fn memberships(&self) -> StoreResult<Vec<Membership>> {
                 let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
-                    r#"SELECT m.group_membership_id, m.permission_group_id, m.user_id
-                       FROM group_membership m JOIN "user" u ON u.user_id = m.user_id
-                       WHERE u.user_type = 'personal' ORDER BY m.user_id, m.permission_group_id"#,
+                    "SELECT group_membership_id, permission_group_id, user_id
+                     FROM group_membership ORDER BY user_id, permission_group_id",
                 )
                 .fetch_all(&self.pool)
                 .await

@@ -23,6 +23,7 @@ pub(super) const NAMES: &[&str] = &[
     "TESSERA_INVITE_TOKEN_TTL_HOURS",
     "TESSERA_ACCESS_TOKEN_TTL",
     "TESSERA_REFRESH_GRACE",
+    "TESSERA_TOKEN_MAX_AGE",
     "MB_SEND_EMAIL_ON_FIRST_LOGIN_FROM_NEW_DEVICE",
     "MB_SEND_NEW_SSO_USER_ADMIN_EMAIL",
 ];
@@ -97,6 +98,7 @@ pub(super) fn read(r: &Reader) -> AuthConfig {
         new_sso_user_admin_mail: r.flag_or("MB_SEND_NEW_SSO_USER_ADMIN_EMAIL", true),
         access_token_ttl: r.duration_or("TESSERA_ACCESS_TOKEN_TTL", defaults.access_token_ttl),
         refresh_grace: r.duration_or("TESSERA_REFRESH_GRACE", defaults.refresh_grace),
+        token_max_age: r.duration_or("TESSERA_TOKEN_MAX_AGE", defaults.token_max_age),
     }
 }
 

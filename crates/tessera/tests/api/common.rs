@@ -103,6 +103,16 @@ impl TestApp {
     /// `env` overrides settings by their environment names, as an operator would. `{base}` in a value
     /// stands for this instance's own URL (its port is chosen before the settings are read).
     pub async fn spawn_with(backend: Backend, env: &[(&str, &str)]) -> Self {
+        Self::spawn_tuned(backend, env, |_| {}).await
+    }
+
+    /// [`Self::spawn_with`], then `tune` adjusts the settings read (for a field no environment
+    /// variable sets yet).
+    pub async fn spawn_tuned(
+        backend: Backend,
+        env: &[(&str, &str)],
+        tune: impl FnOnce(&mut Settings),
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let vars: HashMap<String, String> = env
@@ -128,6 +138,7 @@ impl TestApp {
                 None
             }
         };
+        tune(&mut settings);
         let clock = Arc::new(ManualClock::new(start_time()));
         Self::start(settings, hash, clock, Arc::new(dir), Some(listener)).await
     }

@@ -1,5 +1,6 @@
-//! Who a provider's identity is here: matched by verified email, names following the provider,
-//! created only for allowed domains (and never before first-run setup), refused when deactivated.
+//! Who a provider's identity is here: matched by verified email (people only, never an API key's
+//! user), names following the provider when they are fit to store, created only for allowed domains
+//! (and never before first-run setup), refused when deactivated.
 
 use crate::services::deps::{greeting_name, Deps};
 use crate::store::StoreError;
@@ -7,6 +8,7 @@ use crate::types::error::Error;
 use crate::types::ids::ADMIN_GROUP;
 use crate::types::mail::{Mail, OutboxMessage};
 use crate::types::sso::{SsoFailure, SsoIdentity, SsoSource};
+use crate::types::text::is_valid_name;
 use crate::types::user::{
     common_name, is_valid_email, normalize_email, NewUser, User, UserChanges, UserQuery,
 };
@@ -24,9 +26,8 @@ pub(super) async fn person_for(
         return Err(Error::Sso(SsoFailure::InvalidToken));
     }
     let email = normalize_email(&identity.email);
-    let non_blank = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let first_name = non_blank(identity.first_name);
-    let last_name = non_blank(identity.last_name);
+    let first_name = provider_name(identity.first_name);
+    let last_name = provider_name(identity.last_name);
     if let Some(user) = deps.store.user_by_email(&email).await? {
         return existing(deps, user, first_name, last_name).await;
     }
@@ -50,23 +51,41 @@ pub(super) async fn person_for(
     {
         Ok(id) => deps.user(id).await,
         // Two first sign-ins at once: the other one created the account.
-        Err(StoreError::EmailTaken) => deps
-            .store
-            .user_by_email(&email)
-            .await?
-            .ok_or(Error::NotFound),
+        Err(StoreError::EmailTaken) => match deps.store.user_by_email(&email).await? {
+            Some(user) if user.is_person() => Ok(user),
+            Some(_) => Err(Error::Sso(SsoFailure::AccountCreationNotAllowed)),
+            None => Err(Error::NotFound),
+        },
         Err(e) => Err(e.into()),
     }
 }
 
+/// A name from the provider, trimmed; one unfit to store (too long, control or bidi characters) is
+/// left out, so the person signs in and keeps the name they had.
+fn provider_name(name: Option<String>) -> Option<String> {
+    let name = name?.trim().to_string();
+    if is_valid_name(&name) {
+        Some(name)
+    } else {
+        if !name.is_empty() {
+            tracing::warn!("ignoring a name from the identity provider that is unfit to store");
+        }
+        None
+    }
+}
+
 /// An existing person: refused when deactivated; the provider is the authority on names, as
-/// Metabase does for Google.
+/// Metabase does for Google. An API key's user holding the address is nobody's account: signing in
+/// as it would hand a person the key's rights.
 async fn existing(
     deps: &Deps,
     user: User,
     first_name: Option<String>,
     last_name: Option<String>,
 ) -> Result<User, Error> {
+    if !user.is_person() {
+        return Err(Error::Sso(SsoFailure::AccountCreationNotAllowed));
+    }
     if !user.is_active {
         return Err(Error::AccountDisabled);
     }
@@ -123,4 +142,20 @@ async fn new_sso_user_mail(
             deps.compose(admin, mail)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::provider_name;
+
+    #[test]
+    fn names_unfit_to_store_are_left_out() {
+        assert_eq!(provider_name(Some(" Ada ".into())).as_deref(), Some("Ada"));
+        assert_eq!(provider_name(Some("   ".into())), None);
+        assert_eq!(provider_name(None), None);
+        for bad in ["Ada\u{0}", "\u{202e}adA", "Ada\nLovelace"] {
+            assert_eq!(provider_name(Some(bad.into())), None, "{bad:?}");
+        }
+        assert_eq!(provider_name(Some("n".repeat(255))), None);
+    }
 }

@@ -30,7 +30,7 @@ pub async fn create(
 ) -> ApiResult<Json<Value>> {
     let mut f = Fields::new(&body);
     let group = f.positive_int("group_id");
-    let name = f.non_blank("name");
+    let name = f.name("name");
     let (group, name) = f.finish(group.zip(name))?;
     let (key, secret) = state
         .services
@@ -60,7 +60,7 @@ pub async fn update(
 ) -> ApiResult<Json<Value>> {
     let mut f = Fields::new(&body);
     let group = f.optional_positive_int("group_id");
-    let name = f.optional_non_blank("name");
+    let name = f.optional_name("name");
     f.finish(Some(()))?;
     let key = state
         .services

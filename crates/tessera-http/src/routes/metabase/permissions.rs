@@ -19,8 +19,10 @@ fn group_json(g: &Group) -> Value {
     })
 }
 
+/// A member as Metabase lists one; `type` tells people (`personal`) from API keys (`api-key`).
 fn member_json(m: &GroupMember) -> Value {
     json!({
+        "id": m.user_id, "type": m.kind.as_str(),
         "membership_id": m.membership_id, "user_id": m.user_id, "email": m.email,
         "first_name": m.first_name, "last_name": m.last_name,
         "common_name": common_name(m.first_name.as_deref(), m.last_name.as_deref(), &m.email),
@@ -50,7 +52,7 @@ pub async fn create(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<Value>> {
     let mut f = Fields::new(&body);
-    let name = f.non_blank("name");
+    let name = f.name("name");
     let features = f.features("features").unwrap_or_default();
     let name = f.finish(name)?;
     let group = state.services.groups.create(&name, &features).await?;
@@ -64,7 +66,7 @@ pub async fn update(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<Value>> {
     let mut f = Fields::new(&body);
-    let name = f.optional_non_blank("name");
+    let name = f.optional_name("name");
     let features = f.features("features");
     f.finish(Some(()))?;
     let group = state

@@ -56,7 +56,7 @@ pub async fn login(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
     let mut fields = Fields::new(&body);
-    let username = fields.non_blank("username");
+    let username = fields.username("username");
     let password = fields.non_blank_secret("password");
     let remember = fields.truthy("remember");
     let (username, password) = fields.finish(username.zip(password))?;

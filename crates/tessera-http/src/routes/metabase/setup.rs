@@ -36,12 +36,12 @@ pub async fn setup(
     let mut user = Fields::new(top.object("user").unwrap_or(&empty));
     let email = user.email("email");
     let password = user.password("password", &state.services.config().password_policy);
-    let first_name = user.optional_non_blank("first_name");
-    let last_name = user.optional_non_blank("last_name");
+    let first_name = user.optional_name("first_name");
+    let last_name = user.optional_name("last_name");
 
     let prefs_body = top.object("prefs").unwrap_or(&empty);
     let mut prefs = Fields::new(prefs_body);
-    let site_name = prefs.non_blank("site_name");
+    let site_name = prefs.name("site_name");
     let site_locale = match prefs_body.get("site_locale") {
         None => Some(None),
         Some(_) => prefs.nullable_locale("site_locale"),

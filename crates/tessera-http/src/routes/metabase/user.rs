@@ -113,8 +113,8 @@ pub async fn create(
 ) -> ApiResult<Json<UserWithGroupsBody>> {
     let mut f = Fields::new(&body);
     let email = f.email("email");
-    let first_name = f.nullable_non_blank("first_name").flatten();
-    let last_name = f.nullable_non_blank("last_name").flatten();
+    let first_name = f.nullable_name("first_name").flatten();
+    let last_name = f.nullable_name("last_name").flatten();
     let groups = f.group_ids("user_group_memberships").unwrap_or_default();
     let login_attributes = f.nullable_object_text("login_attributes").flatten();
     let email = f.finish(email)?;
@@ -146,8 +146,8 @@ pub async fn update(
     };
     let changes = UserChanges {
         email,
-        first_name: f.nullable_non_blank("first_name"),
-        last_name: f.nullable_non_blank("last_name"),
+        first_name: f.nullable_name("first_name"),
+        last_name: f.nullable_name("last_name"),
         locale: f.nullable_locale("locale"),
         login_attributes: f.nullable_object_text("login_attributes"),
         groups: f.group_ids("user_group_memberships"),

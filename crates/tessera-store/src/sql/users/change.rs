@@ -179,6 +179,8 @@ macro_rules! impl_user_change {
                 }
                 Self::keep_an_admin(&mut tx, before).await?;
                 Self::end_sessions_and_resets(&mut tx, id).await?;
+                // Their keys go with them, for good: reactivating them brings none back.
+                Self::revoke_keys_created_by(&mut tx, id, now).await?;
                 tx.commit().await.db()
             }
 
