@@ -38,25 +38,9 @@ async fn sqlite() -> Fixture {
     }
 }
 
-/// Skips a test whose peer is missing: loudly, recorded in `$TESSERA_SKIP_LOG` for `scripts/test`'s
-/// summary, and never in CI, where a missing peer is a failure.
-fn skip(reason: &str) {
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true but a test would be skipped: {reason}"
-    );
-    eprintln!("!!! test SKIPPED: {reason}");
-    if let Some(log) = std::env::var_os("TESSERA_SKIP_LOG") {
-        use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-        {
-            let _ = writeln!(f, "{reason}");
-        }
-    }
-}
+#[path = "../../../tests/support/skip.rs"]
+mod skip_rule;
+use skip_rule::skip;
 
 async fn postgres() -> Option<Fixture> {
     let Ok(url) = std::env::var("TESSERA_TEST_POSTGRES_URL") else {

@@ -37,25 +37,9 @@ impl Backend {
     }
 }
 
-/// Skips a test whose peer is missing: loudly, recorded in `$TESSERA_SKIP_LOG` for `scripts/test`'s
-/// summary, and never in CI, where a missing peer is a failure.
-pub fn skip(reason: &str) {
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true but a test would be skipped: {reason}"
-    );
-    eprintln!("!!! test SKIPPED: {reason}");
-    if let Some(log) = std::env::var_os("TESSERA_SKIP_LOG") {
-        use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-        {
-            let _ = writeln!(f, "{reason}");
-        }
-    }
-}
+#[path = "../../../../tests/support/skip.rs"]
+mod skip_rule;
+pub use skip_rule::skip;
 
 /// Generates `sqlite::name` and `postgres::name` tests from `async fn name(backend: Backend)`.
 #[macro_export]
