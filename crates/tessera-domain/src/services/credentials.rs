@@ -18,6 +18,10 @@ pub async fn check_credentials(
     password: Password,
     client: &ClientContext,
 ) -> Result<UserId, Error> {
+    // Refused before any guess is counted or verified: no password is looked at.
+    if !deps.password_login_allowed() {
+        return Err(Error::PasswordLoginDisabled);
+    }
     let now = deps.now();
     // One normalisation for the throttle key and the lookup, so no spelling escapes the count.
     let username = normalize_email(username);
