@@ -2,12 +2,18 @@
 
 use crate::policy::hashing::HashParams;
 use crate::policy::password::PasswordPolicy;
+use crate::types::session::SessionTimeout;
 use chrono::Duration;
 
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
     /// Absolute session lifetime from creation (`MAX_SESSION_AGE` / `MB_SESSION_AGE`, minutes).
     pub session_age: Duration,
+    /// `MB_SESSION_TIMEOUT`: browser sessions end after this much inactivity; `None`: only by age.
+    pub session_timeout: Option<SessionTimeout>,
+    /// `MB_ENABLE_PASSWORD_LOGIN` (or `TESSERA_CREDENTIALS_LOGIN_ENABLED`). Only honoured while some
+    /// single sign-on is configured, as in Metabase, so nobody is locked out by it alone.
+    pub password_login: bool,
     /// `MB_DISABLE_SESSION_THROTTLE=true` turns every throttle off.
     pub throttle_enabled: bool,
     pub password_policy: PasswordPolicy,
@@ -38,6 +44,8 @@ impl Default for AuthConfig {
     fn default() -> Self {
         Self {
             session_age: Duration::minutes(20160),
+            session_timeout: None,
+            password_login: true,
             throttle_enabled: true,
             password_policy: PasswordPolicy::default(),
             hash: HashParams::default(),

@@ -66,6 +66,37 @@ impl fmt::Debug for SessionKey {
     }
 }
 
+/// The anti-CSRF token of an embedded session: 32 lowercase hex characters (16 random bytes), as
+/// Metabase makes them (reference §2.6). Sent to the client once; only its hash is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AntiCsrfToken(String);
+
+impl AntiCsrfToken {
+    pub fn generate() -> Self {
+        Self(hex::encode(random_bytes(16)))
+    }
+
+    /// What a client sent back; bounded, since the header is the client's to fill.
+    pub fn from_presented(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        (!raw.is_empty() && raw.len() <= 64).then(|| Self(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> TokenHash {
+        TokenHash::of(&self.0)
+    }
+}
+
+impl fmt::Debug for AntiCsrfToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AntiCsrfToken(<redacted>)")
+    }
+}
+
 /// A password-reset or invite token, `<user-id>_<uuid>` as Metabase makes them (reference §8.5).
 #[derive(Clone, PartialEq, Eq)]
 pub struct ResetToken(String);
@@ -205,6 +236,13 @@ mod tests {
         assert!(!format!("{api_key:?}").contains(api_key.expose()));
         let token = AccessToken::generate();
         assert!(!format!("{token:?}").contains(token.expose()));
+        let csrf = AntiCsrfToken::generate();
+        assert!(!format!("{csrf:?}").contains(csrf.expose()));
+        assert_eq!(csrf.expose().len(), 32);
+        assert!(csrf
+            .expose()
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     }
 
     #[test]

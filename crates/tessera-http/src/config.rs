@@ -45,8 +45,6 @@ pub struct HttpConfig {
     pub metabase_cookie_domain: Option<String>,
     /// An external Metabase `/users/metabase_login` logs in to, instead of this server.
     pub external_metabase: Option<ExternalMetabase>,
-    /// Whether `/users/login` takes passwords (`TESSERA_CREDENTIALS_LOGIN_ENABLED`).
-    pub credentials_login_enabled: bool,
     /// Shown to login pages in `/api/session/properties` when Google sign-in is on.
     pub google_client_id: Option<String>,
 }
@@ -95,7 +93,6 @@ impl Default for HttpConfig {
             max_body_bytes: 1024 * 1024,
             metabase_cookie_domain: None,
             external_metabase: None,
-            credentials_login_enabled: true,
             google_client_id: None,
         }
     }

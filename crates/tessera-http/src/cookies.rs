@@ -36,22 +36,97 @@ pub struct CookieOptions {
     pub domain: Option<String>,
 }
 
-/// `metabase.SESSION` and `metabase.TIMEOUT` for a new session.
-pub fn session_cookies(key: &str, session: &CookieOptions, timeout_max_age: i64) -> [String; 2] {
-    let mut base = format!(";SameSite={};Path=/", session.same_site.as_str());
-    if let Some(domain) = &session.domain {
+/// When `metabase.TIMEOUT` lapses: after the session's age, or at a moment `MB_SESSION_TIMEOUT`
+/// sets (and every request signed in by cookie moves on).
+#[derive(Debug, Clone, Copy)]
+pub enum TimeoutExpiry {
+    MaxAge(i64),
+    At(DateTime<Utc>),
+}
+
+/// `;SameSite=…;Path=/[;Domain=…][;Secure]`, what both cookies of a session share.
+fn shared_attributes(same_site: Option<SameSite>, domain: Option<&str>, secure: bool) -> String {
+    let mut base = String::new();
+    if let Some(same_site) = same_site {
+        base.push_str(&format!(";SameSite={}", same_site.as_str()));
+    }
+    base.push_str(";Path=/");
+    if let Some(domain) = domain {
         base.push_str(&format!(";Domain={domain}"));
     }
-    if session.secure {
+    if secure {
         base.push_str(";Secure");
     }
+    base
+}
+
+/// `metabase.TIMEOUT=alive` with the session cookie's shared attributes. The browser's script reads
+/// it, so it is not HttpOnly.
+fn timeout_with(base: &str, expiry: TimeoutExpiry) -> String {
+    match expiry {
+        TimeoutExpiry::MaxAge(age) => format!("{TIMEOUT}=alive{base};Max-Age={age}"),
+        TimeoutExpiry::At(at) => format!("{TIMEOUT}=alive{base};Expires={}", http_date(at)),
+    }
+}
+
+/// `metabase.SESSION` and `metabase.TIMEOUT` for a new session.
+pub fn session_cookies(key: &str, session: &CookieOptions, timeout_max_age: i64) -> [String; 2] {
+    session_cookies_until(key, session, TimeoutExpiry::MaxAge(timeout_max_age))
+}
+
+/// `metabase.SESSION` and a `metabase.TIMEOUT` that lapses as `timeout` says.
+pub fn session_cookies_until(
+    key: &str,
+    session: &CookieOptions,
+    timeout: TimeoutExpiry,
+) -> [String; 2] {
+    let base = shared_attributes(
+        Some(session.same_site),
+        session.domain.as_deref(),
+        session.secure,
+    );
     let mut session_cookie = format!("{SESSION}={key}{base};HttpOnly");
     if let Some(age) = session.max_age {
         session_cookie.push_str(&format!(";Max-Age={age}"));
     }
-    // The timeout cookie is read by the browser's script, so it is not HttpOnly.
-    let timeout_cookie = format!("{TIMEOUT}=alive{base};Max-Age={timeout_max_age}");
-    [session_cookie, timeout_cookie]
+    [session_cookie, timeout_with(&base, timeout)]
+}
+
+/// An embedded session's shared attributes: `SameSite=None` over HTTPS (the page embedding it is
+/// another site), no `SameSite` at all otherwise, as Metabase writes them (reference §3.4).
+fn embedded_attributes(secure: bool) -> String {
+    shared_attributes(secure.then_some(SameSite::None), None, secure)
+}
+
+/// `metabase.EMBEDDED_SESSION` and `metabase.TIMEOUT` for a new embedded session; `max_age` as for
+/// `metabase.SESSION`.
+pub fn embedded_session_cookies(
+    key: &str,
+    secure: bool,
+    max_age: Option<i64>,
+    timeout: TimeoutExpiry,
+) -> [String; 2] {
+    let base = embedded_attributes(secure);
+    let mut session_cookie = format!("{EMBEDDED_SESSION}={key}{base};HttpOnly");
+    if let Some(age) = max_age {
+        session_cookie.push_str(&format!(";Max-Age={age}"));
+    }
+    [session_cookie, timeout_with(&base, timeout)]
+}
+
+/// `metabase.TIMEOUT` again, for a request signed in by a session cookie (`embedded` or not).
+pub fn refreshed_timeout(
+    same_site: SameSite,
+    embedded: bool,
+    secure: bool,
+    at: DateTime<Utc>,
+) -> String {
+    let base = if embedded {
+        embedded_attributes(secure)
+    } else {
+        shared_attributes(Some(same_site), None, secure)
+    };
+    timeout_with(&base, TimeoutExpiry::At(at))
 }
 
 /// What logout sends: every session cookie expired.
@@ -94,6 +169,27 @@ mod tests {
         );
         let t0 = DateTime::from_timestamp(1641000000, 0).unwrap();
         assert_eq!(http_date(t0), "Sat, 1 Jan 2022 01:20:00 GMT");
+    }
+
+    #[test]
+    fn embedded_cookies_follow_the_transport() {
+        let at = DateTime::from_timestamp(1641000000, 0).unwrap();
+        let [s, t] = embedded_session_cookies("k", false, None, TimeoutExpiry::MaxAge(60));
+        assert_eq!(s, "metabase.EMBEDDED_SESSION=k;Path=/;HttpOnly");
+        assert_eq!(t, "metabase.TIMEOUT=alive;Path=/;Max-Age=60");
+        let [s, t] = embedded_session_cookies("k", true, Some(60), TimeoutExpiry::At(at));
+        assert_eq!(
+            s,
+            "metabase.EMBEDDED_SESSION=k;SameSite=None;Path=/;Secure;HttpOnly;Max-Age=60"
+        );
+        assert_eq!(
+            t,
+            "metabase.TIMEOUT=alive;SameSite=None;Path=/;Secure;Expires=Sat, 1 Jan 2022 01:20:00 GMT"
+        );
+        assert_eq!(
+            refreshed_timeout(SameSite::Lax, false, false, at),
+            "metabase.TIMEOUT=alive;SameSite=Lax;Path=/;Expires=Sat, 1 Jan 2022 01:20:00 GMT"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 mod middleware;
 mod routes;
+mod timeout;
 
 use axum::Router;
 use std::sync::Arc;
@@ -29,6 +30,10 @@ pub fn app(state: AppState) -> Router {
     routes::router(state.clone())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            timeout::refresh,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

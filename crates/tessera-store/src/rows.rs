@@ -1,7 +1,8 @@
 //! Row shapes as selected, and their conversion to domain types.
 
 use chrono::{DateTime, Utc};
-use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP};
+use tessera_domain::types::ids::{GroupId, SessionId, UserId, ADMIN_GROUP};
+use tessera_domain::types::session::SessionSummary;
 use tessera_domain::types::sso::SsoSource;
 use tessera_domain::types::user::{LoginHistoryEntry, User, UserKind};
 
@@ -82,6 +83,29 @@ impl From<LoginHistoryRow> for LoginHistoryEntry {
             device_description: r.device_description,
             ip_address: r.ip_address,
             active: r.active,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    session_id: i64,
+    created_at: i64,
+    device_description: String,
+    ip_address: String,
+    current: bool,
+    embedded: bool,
+}
+
+impl From<SessionRow> for SessionSummary {
+    fn from(r: SessionRow) -> Self {
+        Self {
+            id: SessionId(r.session_id),
+            created_at: time(r.created_at),
+            device_description: r.device_description,
+            ip_address: r.ip_address,
+            current: r.current,
+            embedded: r.embedded,
         }
     }
 }

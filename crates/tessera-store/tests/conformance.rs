@@ -76,6 +76,8 @@ conformance!(
     setup_consumes_the_token_once,
     sessions_expire_by_creation_time,
     deleting_a_session_keeps_its_history_inactive,
+    sessions_are_listed_and_ended_by_their_owner_only,
+    embedded_sessions_need_their_anti_csrf_hash,
     first_login_costs_the_same_however_long_the_history,
     throttle_windows_count_recent_failures_per_key,
     stored_throttle_keys_are_bounded,
@@ -117,6 +119,7 @@ fn session(key: &str, user_id: i64, at: DateTime<Utc>) -> NewSession {
         device_id: "dev-1".into(),
         device_description: "curl/8".into(),
         ip_address: "10.0.0.1".into(),
+        anti_csrf_hash: None,
     }
 }
 
@@ -247,6 +250,101 @@ async fn sessions_expire_by_creation_time(f: Fixture) {
         1
     );
     assert!(f.store.session_user(&hash, t(0)).await.unwrap().is_none());
+}
+
+async fn sessions_are_listed_and_ended_by_their_owner_only(f: Fixture) {
+    let p = f
+        .store
+        .create_user(&person("p@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    let q = f
+        .store
+        .create_user(&person("q@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    for (key, user, at) in [("p1", p, 10), ("p2", p, 20), ("p3", p, 30), ("q1", q, 10)] {
+        f.store
+            .create_session(&session(key, user.0, t(at)), None)
+            .await
+            .unwrap();
+    }
+    let listed = f
+        .store
+        .sessions_of(p, t(10), Some(&TokenHash::of("p2")))
+        .await
+        .unwrap();
+    let seen: Vec<(DateTime<Utc>, bool, &str)> = listed
+        .iter()
+        .map(|s| (s.created_at, s.current, s.device_description.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [(t(30), false, "curl/8"), (t(20), true, "curl/8")],
+        "newest first, the expired one left out"
+    );
+    assert_eq!(listed[0].ip_address, "10.0.0.1");
+    let q_id = f.store.sessions_of(q, t(0), None).await.unwrap()[0].id;
+    assert!(
+        !f.store.delete_session_of(p, q_id).await.unwrap(),
+        "not p's"
+    );
+    assert!(f
+        .store
+        .session_user(&TokenHash::of("q1"), t(0))
+        .await
+        .unwrap()
+        .is_some());
+    assert!(f.store.delete_session_of(p, listed[0].id).await.unwrap());
+    assert!(f
+        .store
+        .session_user(&TokenHash::of("p3"), t(0))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        f.store
+            .delete_sessions_of(p, Some(&TokenHash::of("p2")))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(f
+        .store
+        .session_user(&TokenHash::of("p2"), t(0))
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(f.store.delete_sessions_of(p, None).await.unwrap(), 1);
+    assert!(f.store.sessions_of(p, t(0), None).await.unwrap().is_empty());
+    assert_eq!(f.store.sessions_of(q, t(0), None).await.unwrap().len(), 1);
+}
+
+async fn embedded_sessions_need_their_anti_csrf_hash(f: Fixture) {
+    let p = f
+        .store
+        .create_user(&person("p@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    let mut embedded = session("e", p.0, t(1));
+    embedded.anti_csrf_hash = Some(TokenHash::of("csrf"));
+    f.store.create_session(&embedded, None).await.unwrap();
+    let key = TokenHash::of("e");
+    let with = |token: &'static str| {
+        let store = f.store.clone();
+        let key = key.clone();
+        async move {
+            store
+                .embedded_session_user(&key, &TokenHash::of(token), t(0))
+                .await
+                .unwrap()
+                .map(|u| u.id)
+        }
+    };
+    assert_eq!(with("csrf").await, Some(p));
+    assert_eq!(with("other").await, None);
+    assert!(f.store.session_user(&key, t(0)).await.unwrap().is_none());
+    assert!(f.store.sessions_of(p, t(0), None).await.unwrap()[0].embedded);
 }
 
 async fn deleting_a_session_keeps_its_history_inactive(f: Fixture) {

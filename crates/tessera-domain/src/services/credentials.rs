@@ -20,6 +20,10 @@ pub async fn check_credentials(
     password: Password,
     client: &ClientContext,
 ) -> Result<UserId, Error> {
+    // Refused before any guess is counted or verified: no password is looked at.
+    if !deps.password_login_allowed() {
+        return Err(Error::PasswordLoginDisabled);
+    }
     if !is_valid_username(username) {
         return Err(Error::InvalidCredentials);
     }

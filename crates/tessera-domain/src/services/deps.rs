@@ -44,6 +44,12 @@ impl Deps {
         }
     }
 
+    /// Whether passwords sign people in. Turning them off only counts while single sign-on is
+    /// configured, as in Metabase: otherwise nobody could sign in at all.
+    pub fn password_login_allowed(&self) -> bool {
+        self.config.password_login || (self.sso.oidc.is_none() && self.sso.google.is_none())
+    }
+
     /// Whether mail can be sent at all (`MB_EMAIL_SMTP_HOST` set).
     pub fn mail_configured(&self) -> bool {
         self.renderer.is_some()
@@ -74,6 +80,7 @@ impl Deps {
             device_id: client.device_id.clone().unwrap_or_else(unknown),
             device_description: client.user_agent.clone().unwrap_or_else(unknown),
             ip_address: client.ip.clone().unwrap_or_else(unknown),
+            anti_csrf_hash: None,
         };
         (key, session)
     }

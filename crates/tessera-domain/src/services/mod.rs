@@ -91,6 +91,12 @@ impl Services {
         &self.deps.store
     }
 
+    /// Whether passwords sign people in (`MB_ENABLE_PASSWORD_LOGIN`, honoured only with single
+    /// sign-on configured).
+    pub fn password_login_allowed(&self) -> bool {
+        self.deps.password_login_allowed()
+    }
+
     /// Whether mail can be sent at all (`MB_EMAIL_SMTP_HOST` set).
     pub fn mail_configured(&self) -> bool {
         self.deps.mail_configured()

@@ -2,7 +2,8 @@
 
 use super::StoreResult;
 use crate::secret::TokenHash;
-use crate::types::ids::UserId;
+use crate::types::ids::{SessionId, UserId};
+use crate::types::session::SessionSummary;
 use crate::types::throttle::{ThrottleKey, Window};
 use crate::types::user::{LoginHistoryEntry, User};
 use async_trait::async_trait;
@@ -17,6 +18,8 @@ pub struct NewSession {
     pub device_id: String,
     pub device_description: String,
     pub ip_address: String,
+    /// Set for an embedded session: the hash of the anti-CSRF token it must be used with.
+    pub anti_csrf_hash: Option<TokenHash>,
 }
 
 #[async_trait]
@@ -29,12 +32,35 @@ pub trait SessionStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Whether the user has logged in before at all, and from this device.
     async fn device_seen(&self, user_id: UserId, device_id: &str) -> StoreResult<(bool, bool)>;
-    /// The active user owning the session, if it was created after `created_after`.
+    /// The active user owning the (not embedded) session, if it was created after `created_after`.
     async fn session_user(
         &self,
         key_hash: &TokenHash,
         created_after: DateTime<Utc>,
     ) -> StoreResult<Option<User>>;
+    /// The same for an embedded session, which only counts with its own anti-CSRF token.
+    async fn embedded_session_user(
+        &self,
+        key_hash: &TokenHash,
+        anti_csrf_hash: &TokenHash,
+        created_after: DateTime<Utc>,
+    ) -> StoreResult<Option<User>>;
+    /// The user's sessions created after `created_after`, newest first; `current` marks the one
+    /// whose key hashes to `current`.
+    async fn sessions_of(
+        &self,
+        user_id: UserId,
+        created_after: DateTime<Utc>,
+        current: Option<&TokenHash>,
+    ) -> StoreResult<Vec<SessionSummary>>;
+    /// Deletes session `id` if `user_id` owns it; whether one was deleted.
+    async fn delete_session_of(&self, user_id: UserId, id: SessionId) -> StoreResult<bool>;
+    /// Deletes every session of the user except `keep` (all of them when `None`); how many.
+    async fn delete_sessions_of(
+        &self,
+        user_id: UserId,
+        keep: Option<&TokenHash>,
+    ) -> StoreResult<u64>;
     /// Returns whether a session was deleted.
     async fn delete_session(&self, key_hash: &TokenHash) -> StoreResult<bool>;
     async fn delete_sessions_created_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64>;

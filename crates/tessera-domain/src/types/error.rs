@@ -58,6 +58,9 @@ pub enum Error {
     InvalidCredentials,
     #[error("account is deactivated")]
     AccountDisabled,
+    /// `MB_ENABLE_PASSWORD_LOGIN=false` with single sign-on configured.
+    #[error("password login is disabled")]
+    PasswordLoginDisabled,
     /// A temporary password must be changed first.
     #[error("password change required")]
     PasswordChangeRequired,

@@ -198,6 +198,8 @@ fn domain_response(e: Error) -> Response {
             StatusCode::UNAUTHORIZED,
             json!({"errors": {"_error": "Your account is disabled."}}),
         ),
+        // Thrown with 400 and turned into 401 by Metabase's login wrapper (reference §3.2).
+        Error::PasswordLoginDisabled => plain(StatusCode::UNAUTHORIZED, PASSWORD_LOGIN_DISABLED),
         // Metabase forces every failure inside the login throttle to 401; the password-reset
         // throttles answer 400, and so do Tessera's limits on a signed-in person's password guesses.
         Error::Throttled { scope, retry_after } => json_body(
@@ -286,7 +288,6 @@ impl IntoResponse for ApiError {
             Self::Invalid(fe) => json_body(StatusCode::BAD_REQUEST, fe.body()),
             Self::BadBody(status, message) => json_body(status, json!({ "message": message })),
             Self::NoSuchEndpoint => plain(StatusCode::NOT_FOUND, NO_SUCH_ENDPOINT),
-            Self::PasswordLoginDisabled => plain(StatusCode::BAD_REQUEST, PASSWORD_LOGIN_DISABLED),
             Self::Upstream(text) => json_body(StatusCode::BAD_GATEWAY, json!({ "message": text })),
             Self::NoBridgeAccount => plain(StatusCode::FORBIDDEN, NO_BRIDGE_ACCOUNT),
             Self::CrossSite => plain(StatusCode::FORBIDDEN, CROSS_SITE),

@@ -21,8 +21,6 @@ pub enum ApiError {
     BadBody(StatusCode, &'static str),
     /// 404 for a route that does not exist.
     NoSuchEndpoint,
-    /// Password login is turned off on this instance.
-    PasswordLoginDisabled,
     /// The external Metabase behind the bridge failed; the text names it and what went wrong.
     Upstream(String),
     /// Nobody at the external Metabase for this person.

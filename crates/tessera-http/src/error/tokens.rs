@@ -68,9 +68,6 @@ impl IntoResponse for TokenError {
             ApiError::Invalid(fe) => return invalid(&fe),
             ApiError::BadBody(status, text) => return message(status, text),
             ApiError::NoSuchEndpoint => return message(StatusCode::NOT_FOUND, "No such endpoint."),
-            ApiError::PasswordLoginDisabled => {
-                return message(StatusCode::BAD_REQUEST, PASSWORD_LOGIN_DISABLED)
-            }
             ApiError::Upstream(text) => return message(StatusCode::BAD_GATEWAY, &text),
             ApiError::NoBridgeAccount => return message(StatusCode::FORBIDDEN, NO_BRIDGE_ACCOUNT),
             ApiError::CrossSite => return message(StatusCode::FORBIDDEN, CROSS_SITE),
@@ -85,6 +82,9 @@ impl IntoResponse for TokenError {
             }
             Error::AccountDisabled => {
                 message(StatusCode::UNAUTHORIZED, "Your account is disabled.")
+            }
+            Error::PasswordLoginDisabled => {
+                message(StatusCode::BAD_REQUEST, PASSWORD_LOGIN_DISABLED)
             }
             Error::Unauthenticated => message(
                 StatusCode::UNAUTHORIZED,

@@ -3,47 +3,132 @@
 
 use crate::cookies;
 use crate::error::ApiError;
+use crate::timeout;
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use tessera_domain::secret::SessionKey;
+use tessera_domain::secret::{AntiCsrfToken, SessionKey};
 use tessera_domain::types::user::User;
 use tessera_domain::Error;
 
 pub const SESSION_HEADER: &str = "x-metabase-session";
 /// Header names are case-insensitive, so `X-API-KEY` and `x-api-key` both match.
 pub const API_KEY_HEADER: &str = "x-api-key";
+/// What an embedded session must be sent with (reference §2.6).
+pub const ANTI_CSRF_HEADER: &str = "x-metabase-anti-csrf-token";
 
-/// Where the session key came from. The header wins, and a bad header never falls back to the cookie.
-#[derive(Debug)]
-pub enum SessionCredential {
-    None,
-    /// Present but not UUID-shaped: authenticates nobody.
-    Invalid,
-    Key(SessionKey),
+/// How a session key was presented.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Header,
+    Cookie,
+    /// `metabase.EMBEDDED_SESSION` with the anti-CSRF token header.
+    Embedded(AntiCsrfToken),
 }
 
-pub fn session_credential(headers: &HeaderMap) -> SessionCredential {
-    let header = headers
-        .get(SESSION_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string);
-    let raw = header.or_else(|| cookies::read(headers, cookies::SESSION));
-    match raw {
-        None => SessionCredential::None,
-        Some(raw) => {
-            SessionKey::parse(&raw).map_or(SessionCredential::Invalid, SessionCredential::Key)
-        }
+impl Via {
+    pub fn is_cookie(&self) -> bool {
+        !matches!(self, Self::Header)
     }
 }
 
+/// Where the session key came from. The header wins, and a bad header never falls back to a cookie;
+/// then the embedded cookie when its anti-CSRF header is there too; then `metabase.SESSION`.
+#[derive(Debug)]
+pub enum SessionCredential {
+    None,
+    /// Present but not UUID-shaped (or a token out of bounds): authenticates nobody.
+    Invalid,
+    Key(SessionKey, Via),
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+pub fn session_credential(headers: &HeaderMap) -> SessionCredential {
+    let parse = |raw: &str, via: Via| {
+        SessionKey::parse(raw).map_or(SessionCredential::Invalid, |key| {
+            SessionCredential::Key(key, via)
+        })
+    };
+    if let Some(raw) = header(headers, SESSION_HEADER) {
+        return parse(&raw, Via::Header);
+    }
+    let embedded = cookies::read(headers, cookies::EMBEDDED_SESSION);
+    if let (Some(raw), Some(token)) = (embedded, header(headers, ANTI_CSRF_HEADER)) {
+        return match AntiCsrfToken::from_presented(&token) {
+            Some(token) => parse(&raw, Via::Embedded(token)),
+            None => SessionCredential::Invalid,
+        };
+    }
+    match cookies::read(headers, cookies::SESSION) {
+        Some(raw) => parse(&raw, Via::Cookie),
+        None => SessionCredential::None,
+    }
+}
+
+/// The session a request was signed in with: its key and how it came.
+#[derive(Clone, Debug)]
+pub struct SignedInSession {
+    pub key: SessionKey,
+    pub via: Via,
+}
+
 /// The authenticated caller (by session, else by API key), or none. Resolved once per request and kept
-/// in the extensions.
+/// in the extensions, with the session used, if any.
 #[derive(Clone)]
 pub struct MaybeUser(pub Option<User>);
+
+#[derive(Clone)]
+struct Resolved {
+    user: Option<User>,
+    session: Option<SignedInSession>,
+}
+
+async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Resolved, ApiError> {
+    if let Some(found) = parts.extensions.get::<Resolved>() {
+        return Ok(found.clone());
+    }
+    let mut found = Resolved {
+        user: None,
+        session: None,
+    };
+    if let SessionCredential::Key(key, via) = session_credential(&parts.headers) {
+        if timeout::timed_out(&parts.headers, &via, state) {
+            // The browser let `metabase.TIMEOUT` lapse: the session ended with it (reference §3.4).
+            state.services.sessions.end_idle(&key).await?;
+        } else {
+            let token = match &via {
+                Via::Embedded(token) => Some(token),
+                _ => None,
+            };
+            found.user = state.services.sessions.authenticate(&key, token).await?;
+            if found.user.is_some() {
+                timeout::signed_in(&parts.extensions, &via);
+                found.session = Some(SignedInSession { key, via });
+            }
+        }
+    }
+    // An API key is tried only when no session matched (reference §2.3).
+    if found.user.is_none() {
+        if let Some(raw) = parts
+            .headers
+            .get(API_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+        {
+            found.user = state.services.api_keys.authenticate(raw).await?;
+        }
+    }
+    parts.extensions.insert(found.clone());
+    Ok(found)
+}
 
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = ApiError;
@@ -52,26 +137,26 @@ impl FromRequestParts<AppState> for MaybeUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(found) = parts.extensions.get::<MaybeUser>() {
-            return Ok(found.clone());
-        }
-        let mut user = match session_credential(&parts.headers) {
-            SessionCredential::Key(key) => state.services.sessions.authenticate(&key).await?,
-            SessionCredential::None | SessionCredential::Invalid => None,
-        };
-        // An API key is tried only when no session matched (reference §2.3).
-        if user.is_none() {
-            if let Some(raw) = parts
-                .headers
-                .get(API_KEY_HEADER)
-                .and_then(|v| v.to_str().ok())
-            {
-                user = state.services.api_keys.authenticate(raw).await?;
-            }
-        }
-        let found = MaybeUser(user);
-        parts.extensions.insert(found.clone());
-        Ok(found)
+        Ok(MaybeUser(resolve(parts, state).await?.user))
+    }
+}
+
+/// A signed-in caller and the session they signed in with (`None` for an API key).
+pub struct CurrentSession {
+    pub user: User,
+    pub session: Option<SignedInSession>,
+}
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        let session = resolve(parts, state).await?.session;
+        Ok(Self { user, session })
     }
 }
 

@@ -9,8 +9,8 @@ mod json;
 mod locale;
 
 pub use auth::{
-    session_credential, Admin, CurrentUser, MaybeUser, SessionCredential, API_KEY_HEADER,
-    SESSION_HEADER,
+    session_credential, Admin, CurrentSession, CurrentUser, MaybeUser, SessionCredential,
+    SignedInSession, Via, ANTI_CSRF_HEADER, API_KEY_HEADER, SESSION_HEADER,
 };
 pub use body::{Fields, BOUNDED, EMAIL, LOGIN_ATTRIBUTES};
 pub use client::{from_trusted_proxy, is_https, Client, DeviceId};

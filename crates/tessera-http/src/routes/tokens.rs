@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for TokenUser {
 
 pub async fn auth_options(State(state): State<AppState>) -> Json<Value> {
     Json(json!({"authentication_options": {
-        "is_credentials_login_enabled": state.config.credentials_login_enabled,
+        "is_credentials_login_enabled": state.services.password_login_allowed(),
         "is_oidc_login_enabled": state.services.sso.oidc_enabled(),
     }}))
 }
@@ -58,9 +58,6 @@ pub async fn login(
     client: Client,
     body: Result<JsonObject, ApiError>,
 ) -> TokenResult<Json<Value>> {
-    if !state.config.credentials_login_enabled {
-        return Err(ApiError::PasswordLoginDisabled.into());
-    }
     let JsonObject(body) = body?;
     let mut f = Fields::new(&body);
     let email = f.username("email");

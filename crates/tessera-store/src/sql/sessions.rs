@@ -2,13 +2,14 @@
 
 use crate::connect::{PostgresStore, SqliteStore};
 use crate::error::DbResult;
-use crate::rows::{millis, time, LoginHistoryRow, UserRow, USER_COLUMNS};
+use crate::rows::{millis, time, LoginHistoryRow, SessionRow, UserRow, USER_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{NewSession, SessionStore, StoreResult, ThrottleStore};
-use tessera_domain::types::ids::UserId;
+use tessera_domain::types::ids::{SessionId, UserId};
 use tessera_domain::types::mail::OutboxMessage;
+use tessera_domain::types::session::SessionSummary;
 use tessera_domain::types::throttle::{ThrottleKey, Window};
 use tessera_domain::types::user::{LoginHistoryEntry, User};
 
@@ -21,18 +22,44 @@ pub const FIRST_LOGIN_SQL: &str = "SELECT MIN(timestamp) FROM login_history WHER
 macro_rules! impl_session_store {
     ($store:ty, $db:ty) => {
         impl $store {
+            /// The active owner of a live session whose anti-CSRF hash is `anti_csrf` (`""`: none,
+            /// so an embedded session never authenticates without its token, nor another with one).
+            async fn live_session_user(
+                &self,
+                key_hash: &TokenHash,
+                anti_csrf: &str,
+                created_after: DateTime<Utc>,
+            ) -> StoreResult<Option<User>> {
+                let row: Option<UserRow> = sqlx::query_as(&format!(
+                    r#"SELECT {USER_COLUMNS} FROM session s JOIN "user" u ON u.user_id = s.user_id
+                       WHERE s.key_hash = $1 AND s.created_at > $2 AND u.is_active
+                         AND COALESCE(s.anti_csrf_hash, '') = $3"#
+                ))
+                .bind(key_hash.as_str())
+                .bind(millis(created_after))
+                .bind(anti_csrf)
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
+                match row {
+                    Some(row) => Ok(Some(Self::load_user(&self.pool, row).await?)),
+                    None => Ok(None),
+                }
+            }
+
             /// Writes a session, its login-history row, and the user's `last_login`.
             pub(crate) async fn insert_session(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 s: &NewSession,
             ) -> StoreResult<()> {
                 let session_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO session (key_hash, user_id, created_at) VALUES ($1, $2, $3)
-                     RETURNING session_id",
+                    "INSERT INTO session (key_hash, user_id, created_at, anti_csrf_hash)
+                     VALUES ($1, $2, $3, $4) RETURNING session_id",
                 )
                 .bind(s.key_hash.as_str())
                 .bind(s.user_id.0)
                 .bind(millis(s.created_at))
+                .bind(s.anti_csrf_hash.as_ref().map(TokenHash::as_str))
                 .fetch_one(&mut **tx)
                 .await
                 .db()?;
@@ -93,19 +120,68 @@ macro_rules! impl_session_store {
                 key_hash: &TokenHash,
                 created_after: DateTime<Utc>,
             ) -> StoreResult<Option<User>> {
-                let row: Option<UserRow> = sqlx::query_as(&format!(
-                    r#"SELECT {USER_COLUMNS} FROM session s JOIN "user" u ON u.user_id = s.user_id
-                       WHERE s.key_hash = $1 AND s.created_at > $2 AND u.is_active"#
-                ))
-                .bind(key_hash.as_str())
+                self.live_session_user(key_hash, "", created_after).await
+            }
+
+            async fn embedded_session_user(
+                &self,
+                key_hash: &TokenHash,
+                anti_csrf_hash: &TokenHash,
+                created_after: DateTime<Utc>,
+            ) -> StoreResult<Option<User>> {
+                self.live_session_user(key_hash, anti_csrf_hash.as_str(), created_after)
+                    .await
+            }
+
+            async fn sessions_of(
+                &self,
+                user_id: UserId,
+                created_after: DateTime<Utc>,
+                current: Option<&TokenHash>,
+            ) -> StoreResult<Vec<SessionSummary>> {
+                let rows: Vec<SessionRow> = sqlx::query_as(
+                    "SELECT s.session_id, s.created_at,
+                            COALESCE(h.device_description, 'unknown') AS device_description,
+                            COALESCE(h.ip_address, 'unknown') AS ip_address,
+                            COALESCE(s.key_hash = $3, FALSE) AS current,
+                            s.anti_csrf_hash IS NOT NULL AS embedded
+                     FROM session s LEFT JOIN login_history h ON h.session_id = s.session_id
+                     WHERE s.user_id = $1 AND s.created_at > $2
+                     ORDER BY s.created_at DESC, s.session_id DESC",
+                )
+                .bind(user_id.0)
                 .bind(millis(created_after))
-                .fetch_optional(&self.pool)
+                .bind(current.map(TokenHash::as_str))
+                .fetch_all(&self.pool)
                 .await
                 .db()?;
-                match row {
-                    Some(row) => Ok(Some(Self::load_user(&self.pool, row).await?)),
-                    None => Ok(None),
-                }
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn delete_session_of(&self, user_id: UserId, id: SessionId) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM session WHERE session_id = $1 AND user_id = $2")
+                    .bind(id.0)
+                    .bind(user_id.0)
+                    .execute(&self.pool)
+                    .await
+                    .db()?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn delete_sessions_of(
+                &self,
+                user_id: UserId,
+                keep: Option<&TokenHash>,
+            ) -> StoreResult<u64> {
+                let done = sqlx::query(
+                    "DELETE FROM session WHERE user_id = $1 AND key_hash <> COALESCE($2, '')",
+                )
+                .bind(user_id.0)
+                .bind(keep.map(TokenHash::as_str))
+                .execute(&self.pool)
+                .await
+                .db()?;
+                Ok(done.rows_affected())
             }
 
             async fn delete_session(&self, key_hash: &TokenHash) -> StoreResult<bool> {

@@ -5,12 +5,16 @@ use super::Reader;
 use chrono::Duration;
 use tessera_domain::policy::hashing::HashParams;
 use tessera_domain::policy::password::{Complexity, PasswordPolicy};
+use tessera_domain::types::session::{SessionTimeout, TimeoutProblem, TimeoutUnit};
 use tessera_domain::AuthConfig;
 
 pub(super) const NAMES: &[&str] = &[
     "MB_SITE_URL",
     "MAX_SESSION_AGE",
     "MB_SESSION_AGE",
+    "MB_SESSION_TIMEOUT",
+    "MB_ENABLE_PASSWORD_LOGIN",
+    "TESSERA_CREDENTIALS_LOGIN_ENABLED",
     "MB_DISABLE_SESSION_THROTTLE",
     "MB_PASSWORD_COMPLEXITY",
     "MB_PASSWORD_LENGTH",
@@ -78,6 +82,8 @@ pub(super) fn read(r: &Reader) -> AuthConfig {
     };
     AuthConfig {
         session_age: Duration::minutes(session_minutes),
+        session_timeout: session_timeout(r),
+        password_login: password_login(r),
         throttle_enabled: !r.flag_or("MB_DISABLE_SESSION_THROTTLE", false),
         password_policy: PasswordPolicy::new(complexity, length),
         hash,
@@ -100,6 +106,58 @@ pub(super) fn read(r: &Reader) -> AuthConfig {
         refresh_grace: r.duration_or("TESSERA_REFRESH_GRACE", defaults.refresh_grace),
         token_max_age: r.duration_or("TESSERA_TOKEN_MAX_AGE", defaults.token_max_age),
     }
+}
+
+/// `MB_SESSION_TIMEOUT`, JSON as Metabase takes it: `{"amount":60,"unit":"minutes"}`.
+fn session_timeout(r: &Reader) -> Option<SessionTimeout> {
+    const NAME: &str = "MB_SESSION_TIMEOUT";
+    let Some(raw) = r.get(NAME) else {
+        r.default_is(NAME, "(none: sessions end by age only)");
+        return None;
+    };
+    let parsed = serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| {
+            Some((
+                v.get("amount")?.as_i64()?,
+                v.get("unit")?.as_str()?.to_string(),
+            ))
+        });
+    let Some((amount, unit)) = parsed else {
+        r.bad(
+            NAME,
+            format!(r#"expected JSON like {{"amount":60,"unit":"minutes"}}, got {raw:?}"#),
+        );
+        return None;
+    };
+    let Some(unit) = TimeoutUnit::parse(&unit) else {
+        r.bad(
+            NAME,
+            format!("unit must be seconds, minutes or hours, got {unit:?}"),
+        );
+        return None;
+    };
+    SessionTimeout::new(amount, unit)
+        .map_err(|problem| {
+            r.bad(
+                NAME,
+                match problem {
+                    TimeoutProblem::NotPositive => "Session timeout amount must be positive.",
+                    TimeoutProblem::TooLong => "Session timeout must be less than 100 years.",
+                    TimeoutProblem::UnderAMinute => "Session timeout must be at least 60 seconds.",
+                },
+            )
+        })
+        .ok()
+}
+
+/// `MB_ENABLE_PASSWORD_LOGIN`, else the older `TESSERA_CREDENTIALS_LOGIN_ENABLED`; on by default.
+fn password_login(r: &Reader) -> bool {
+    if r.get("MB_ENABLE_PASSWORD_LOGIN").is_some() {
+        return r.flag_or("MB_ENABLE_PASSWORD_LOGIN", true);
+    }
+    r.default_is("MB_ENABLE_PASSWORD_LOGIN", true);
+    r.flag_or("TESSERA_CREDENTIALS_LOGIN_ENABLED", true)
 }
 
 /// `MB_SITE_URL` without a trailing slash.
@@ -126,6 +184,53 @@ mod tests {
         let s =
             Settings::from_env(&env(&[("MB_SESSION_AGE", "5"), ("MAX_SESSION_AGE", "7")])).unwrap();
         assert_eq!(s.auth.session_age, Duration::minutes(7));
+    }
+
+    #[test]
+    fn session_timeout_is_metabase_json_and_checked() {
+        use tessera_domain::types::session::TimeoutUnit;
+        let s = Settings::from_env(&env(&[(
+            "MB_SESSION_TIMEOUT",
+            r#"{"amount":90,"unit":"minutes"}"#,
+        )]))
+        .unwrap();
+        let t = s.auth.session_timeout.unwrap();
+        assert_eq!((t.amount, t.unit), (90, TimeoutUnit::Minutes));
+        assert_eq!(
+            s.source_of("MB_SESSION_TIMEOUT"),
+            Some(&crate::settings::Source::Env)
+        );
+        assert!(Settings::from_env(&env(&[]))
+            .unwrap()
+            .auth
+            .session_timeout
+            .is_none());
+        for (bad, problem) in [
+            ("60", "expected JSON"),
+            (r#"{"amount":1,"unit":"days"}"#, "unit must be"),
+            (r#"{"amount":0,"unit":"hours"}"#, "must be positive"),
+            (r#"{"amount":30,"unit":"seconds"}"#, "at least 60 seconds"),
+            (r#"{"amount":900000,"unit":"hours"}"#, "less than 100 years"),
+        ] {
+            let e = Settings::from_env(&env(&[("MB_SESSION_TIMEOUT", bad)])).unwrap_err();
+            assert_eq!(e.names(), ["MB_SESSION_TIMEOUT"], "{bad}");
+            assert!(e.0[0].problem.contains(problem), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn password_login_from_either_name() {
+        let off =
+            |pairs: &[(&str, &str)]| !Settings::from_env(&env(pairs)).unwrap().auth.password_login;
+        assert!(!off(&[]));
+        assert!(off(&[("MB_ENABLE_PASSWORD_LOGIN", "false")]));
+        assert!(off(&[("TESSERA_CREDENTIALS_LOGIN_ENABLED", "false")]));
+        assert!(!off(&[
+            ("MB_ENABLE_PASSWORD_LOGIN", "true"),
+            ("TESSERA_CREDENTIALS_LOGIN_ENABLED", "false")
+        ]));
+        let e = Settings::from_env(&env(&[("MB_ENABLE_PASSWORD_LOGIN", "maybe")])).unwrap_err();
+        assert_eq!(e.names(), ["MB_ENABLE_PASSWORD_LOGIN"]);
     }
 
     #[test]

@@ -16,7 +16,6 @@ pub(super) const NAMES: &[&str] = &[
     "MB_SOURCE_ADDRESS_HEADER",
     "TESSERA_TRUSTED_PROXIES",
     "TESSERA_MAX_BODY_BYTES",
-    "TESSERA_CREDENTIALS_LOGIN_ENABLED",
 ];
 
 /// Host, port and data directory.
@@ -58,7 +57,6 @@ pub(super) fn http(r: &Reader) -> HttpConfig {
         ),
         metabase_cookie_domain: None,
         external_metabase: None,
-        credentials_login_enabled: r.flag_or("TESSERA_CREDENTIALS_LOGIN_ENABLED", true),
     }
 }
 

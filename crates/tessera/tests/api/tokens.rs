@@ -75,7 +75,15 @@ async fn auth_options_reflect_the_configuration(backend: Backend) {
         {"is_credentials_login_enabled": true, "is_oidc_login_enabled": false}})
         )
     );
-    let app = TestApp::spawn_with(backend, &[("TESSERA_CREDENTIALS_LOGIN_ENABLED", "false")]).await;
+    // As in Metabase, turning passwords off counts only with single sign-on configured.
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("TESSERA_CREDENTIALS_LOGIN_ENABLED", "false"),
+            ("MB_GOOGLE_AUTH_CLIENT_ID", "x.apps.googleusercontent.com"),
+        ],
+    )
+    .await;
     let (_, body) = token_call(&app, Method::GET, "/users/auth_options", None, None).await;
     assert_eq!(
         body["authentication_options"]["is_credentials_login_enabled"],

@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod login_history;
+mod own_sessions;
 mod permissions;
 mod properties;
 pub(crate) mod session;
@@ -28,6 +29,10 @@ pub fn router() -> Router<AppState> {
             get(session::reset_token_valid),
         )
         .route("/api/session/password-check", post(session::password_check))
+        // Tessera's own: a person's sessions.
+        .route("/api/session/list", get(own_sessions::list))
+        .route("/api/session/end-others", post(own_sessions::end_others))
+        .route("/api/session/{id}", delete(own_sessions::end))
         .route("/api/setup", post(setup::setup))
         .route("/api/user", get(user::list).post(user::create))
         .route("/api/user/current", get(user::current))
@@ -37,6 +42,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/user/{id}/password", put(user::password))
         .route("/api/user/{id}/reactivate", put(user::reactivate))
+        .route("/api/user/{id}/sessions", delete(own_sessions::end_all_of))
         .route("/api/user/{id}/modal/{modal}", put(user::dismiss_modal))
         .route("/api/user/{id}/send_invite", post(user::send_invite))
         .route(

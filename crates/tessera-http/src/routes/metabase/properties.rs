@@ -30,7 +30,10 @@ pub async fn properties(
         "engines": {},
         "password-complexity": policy,
         "session-cookies": state.config.session_cookies,
-        "enable-password-login": true,
+        "enable-password-login": services.password_login_allowed(),
+        "session-timeout": services.config().session_timeout.map(|t| json!({
+            "amount": t.amount, "unit": t.unit.name(),
+        })),
         "setup-token": services.setup.setup_token().await?,
         "has-user-setup": services.setup.has_user().await?,
         "site-name": site_name,

@@ -1,9 +1,10 @@
 //! `POST /api/session` (login) and `DELETE /api/session` (logout): reference §3 and §8.1.
 
-use crate::cookies::{self, CookieOptions};
+use crate::cookies::{self, CookieOptions, TimeoutExpiry};
 use crate::error::ApiResult;
 use crate::extract::{
-    session_credential, Client, Fields, JsonObject, MaybeUser, SessionCredential, API_KEY_HEADER,
+    session_credential, Client, Fields, JsonObject, MaybeUser, SessionCredential, ANTI_CSRF_HEADER,
+    API_KEY_HEADER,
 };
 use crate::AppState;
 use axum::extract::{Query, State};
@@ -14,7 +15,7 @@ use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use std::collections::HashMap;
-use tessera_domain::secret::{Password, SessionKey};
+use tessera_domain::secret::{AntiCsrfToken, Password, SessionKey};
 use tessera_domain::Error;
 
 /// A new session's body `{"id": key}` with its cookies. Shared by login and setup.
@@ -35,14 +36,14 @@ pub fn with_session(
     https: bool,
     body: serde_json::Value,
 ) -> Response {
-    let age_secs = state.services.config().session_age.num_seconds();
     let options = CookieOptions {
         same_site: state.config.same_site,
         secure: https,
-        max_age: (remember && !state.config.session_cookies).then_some(age_secs),
+        max_age: cookie_max_age(state, remember),
         domain: None,
     };
-    let [session, timeout] = cookies::session_cookies(key.expose(), &options, age_secs);
+    let [session, timeout] =
+        cookies::session_cookies_until(key.expose(), &options, timeout_expiry(state));
     (
         AppendHeaders([(SET_COOKIE, session), (SET_COOKIE, timeout)]),
         Json(body),
@@ -50,8 +51,59 @@ pub fn with_session(
         .into_response()
 }
 
+/// The session cookie's `Max-Age`: the session's age when "remember me" is asked and allowed,
+/// else none (a browser-session cookie).
+fn cookie_max_age(state: &AppState, remember: bool) -> Option<i64> {
+    let age_secs = state.services.config().session_age.num_seconds();
+    (remember && !state.config.session_cookies).then_some(age_secs)
+}
+
+/// `metabase.TIMEOUT` lapses with the session, or after `MB_SESSION_TIMEOUT` from now.
+fn timeout_expiry(state: &AppState) -> TimeoutExpiry {
+    let config = state.services.config();
+    match config.session_timeout {
+        Some(t) => TimeoutExpiry::At(state.services.clock().now() + t.duration()),
+        None => TimeoutExpiry::MaxAge(config.session_age.num_seconds()),
+    }
+}
+
+/// An embedded session's answer: its key in the body, `metabase.EMBEDDED_SESSION` and the
+/// anti-CSRF token in `x-metabase-anti-csrf-token` (reference §2.6).
+fn embedded_response(
+    state: &AppState,
+    key: &SessionKey,
+    token: &AntiCsrfToken,
+    remember: bool,
+    https: bool,
+) -> Response {
+    let max_age = cookie_max_age(state, remember);
+    let [session, timeout] =
+        cookies::embedded_session_cookies(key.expose(), https, max_age, timeout_expiry(state));
+    (
+        AppendHeaders([
+            (SET_COOKIE, session),
+            (SET_COOKIE, timeout),
+            (
+                ANTI_CSRF_HEADER.parse().expect("a header name"),
+                token.expose().to_string(),
+            ),
+        ]),
+        Json(json!({ "id": key.expose() })),
+    )
+        .into_response()
+}
+
+/// `X-Metabase-Embedded`, read as Java's `Boolean/parseBoolean`: `true` in any case, else false.
+fn embedded(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-metabase-embedded")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     client: Client,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
@@ -60,11 +112,20 @@ pub async fn login(
     let password = fields.non_blank_secret("password");
     let remember = fields.truthy("remember");
     let (username, password) = fields.finish(username.zip(password))?;
-    let key = state
-        .services
-        .sessions
-        .login(&username, Password::new(password), &client.context)
-        .await?;
+    let (password, sessions) = (Password::new(password), &state.services.sessions);
+    if embedded(&headers) {
+        let (key, token) = sessions
+            .login_embedded(&username, password, &client.context)
+            .await?;
+        return Ok(embedded_response(
+            &state,
+            &key,
+            &token,
+            remember,
+            client.https,
+        ));
+    }
+    let key = sessions.login(&username, password, &client.context).await?;
     Ok(session_response(&state, &key, remember, client.https))
 }
 
@@ -84,7 +145,7 @@ pub async fn google_auth(
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    let SessionCredential::Key(key) = session_credential(&headers) else {
+    let SessionCredential::Key(key, _) = session_credential(&headers) else {
         return Err(Error::NotFound.into());
     };
     state.services.sessions.logout(&key).await?;

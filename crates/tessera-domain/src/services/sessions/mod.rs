@@ -1,10 +1,12 @@
 //! Metabase sessions: password login, the session check, logout, the current user, login history,
-//! and purging what has expired.
+//! and purging what has expired. A person's own sessions (list, end) are in [`own`].
+
+mod own;
 
 use super::credentials::{check_credentials, recheck_password};
 use super::deps::Deps;
 use super::features::features;
-use crate::secret::{Password, SessionKey};
+use crate::secret::{AntiCsrfToken, Password, SessionKey};
 use crate::types::error::{Error, ThrottleScope};
 use crate::types::ids::UserId;
 use crate::types::mail::{Mail, OutboxMessage};
@@ -37,6 +39,23 @@ impl Sessions {
             .create_session(&session, mail.as_ref())
             .await?;
         Ok(key)
+    }
+
+    /// `POST /api/session` with `X-Metabase-Embedded: true` (reference §2.6): a session that only
+    /// authenticates together with the anti-CSRF token returned beside it. Embedding logins send no
+    /// new-device mail, as in Metabase.
+    pub async fn login_embedded(
+        &self,
+        username: &str,
+        password: Password,
+        client: &ClientContext,
+    ) -> Result<(SessionKey, AntiCsrfToken), Error> {
+        let user_id = check_credentials(&self.deps, username, password, client).await?;
+        let (key, mut session) = self.deps.new_session(user_id, client);
+        let token = AntiCsrfToken::generate();
+        session.anti_csrf_hash = Some(token.hash());
+        self.deps.store.create_session(&session, None).await?;
+        Ok((key, token))
     }
 
     /// `POST /api/session/password-check` with a session: whether `password` is the caller's own
@@ -109,14 +128,23 @@ impl Sessions {
         Ok(self.deps.compose(&user, mail))
     }
 
-    /// The active user behind a session key, if the session exists and has not expired.
-    pub async fn authenticate(&self, key: &SessionKey) -> Result<Option<User>, Error> {
+    /// The active user behind a session key, if the session exists and has not expired. An
+    /// embedded session counts only with its anti-CSRF token, and any other session only without one.
+    pub async fn authenticate(
+        &self,
+        key: &SessionKey,
+        anti_csrf: Option<&AntiCsrfToken>,
+    ) -> Result<Option<User>, Error> {
         let created_after = self.deps.now() - self.deps.config.session_age;
-        Ok(self
-            .deps
-            .store
-            .session_user(&key.hash(), created_after)
-            .await?)
+        let store = &self.deps.store;
+        Ok(match anti_csrf {
+            None => store.session_user(&key.hash(), created_after).await?,
+            Some(token) => {
+                store
+                    .embedded_session_user(&key.hash(), &token.hash(), created_after)
+                    .await?
+            }
+        })
     }
 
     /// `DELETE /api/session`: `NotFound` when the key matches no session.
@@ -126,6 +154,12 @@ impl Sessions {
         } else {
             Err(Error::NotFound)
         }
+    }
+
+    /// Ends a browser session whose inactivity timeout lapsed; one already gone is fine.
+    pub async fn end_idle(&self, key: &SessionKey) -> Result<(), Error> {
+        self.deps.store.delete_session(&key.hash()).await?;
+        Ok(())
     }
 
     /// Deletes sessions past their age; run periodically so the table does not grow without bound.
