@@ -154,7 +154,7 @@ pub fn token_in(mail: &Value) -> String {
     let start =
         text.find("/auth/reset_password/").expect("a reset link") + "/auth/reset_password/".len();
     text[start..]
-        .split(|c: char| c.is_whitespace() || c == '#')
+        .split(|c: char| c.is_whitespace() || c == '#' || c == '?')
         .next()
         .unwrap()
         .to_string()

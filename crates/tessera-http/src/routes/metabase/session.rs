@@ -27,6 +27,23 @@ pub fn session_response(
     with_session(state, key, remember, https, json!({ "id": key.expose() }))
 }
 
+/// The `Set-Cookie` values of a new session, as every login (API, pages, single sign-on) sets them.
+pub fn new_session_cookies(
+    state: &AppState,
+    key: &SessionKey,
+    remember: bool,
+    https: bool,
+) -> [String; 2] {
+    let age_secs = state.services.config().session_age.num_seconds();
+    let options = CookieOptions {
+        same_site: state.config.same_site,
+        secure: https,
+        max_age: (remember && !state.config.session_cookies).then_some(age_secs),
+        domain: None,
+    };
+    cookies::session_cookies(key.expose(), &options, age_secs)
+}
+
 /// `body` with the cookies of a new session (a password change answers with its own body).
 pub fn with_session(
     state: &AppState,
@@ -35,14 +52,7 @@ pub fn with_session(
     https: bool,
     body: serde_json::Value,
 ) -> Response {
-    let age_secs = state.services.config().session_age.num_seconds();
-    let options = CookieOptions {
-        same_site: state.config.same_site,
-        secure: https,
-        max_age: (remember && !state.config.session_cookies).then_some(age_secs),
-        domain: None,
-    };
-    let [session, timeout] = cookies::session_cookies(key.expose(), &options, age_secs);
+    let [session, timeout] = new_session_cookies(state, key, remember, https);
     (
         AppendHeaders([(SET_COOKIE, session), (SET_COOKIE, timeout)]),
         Json(body),
