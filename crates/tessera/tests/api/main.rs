@@ -16,6 +16,7 @@ mod mail;
 mod oidc;
 pub mod oidc_peer;
 mod pages_browser;
+mod pages_e2e;
 mod pages_forgot;
 mod pages_login;
 mod pages_reset;

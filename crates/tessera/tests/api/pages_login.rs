@@ -28,7 +28,17 @@ pub fn assert_page_headers(page: &Page, referrer: &str) {
 async fn every_page_carries_the_security_headers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let browser = Browser::new(&app);
-    for path in ["/auth/login", "/auth/forgot_password", "/setup"] {
+    let first = browser.get("/auth/login").await;
+    assert_eq!(
+        (first.status, first.location()),
+        (303, "/setup"),
+        "nobody exists yet"
+    );
+    let setup = browser.get("/setup").await;
+    assert_eq!(setup.status, 200);
+    assert_page_headers(&setup, "same-origin");
+    app.create_user("pat@example.com", false).await;
+    for path in ["/auth/login", "/auth/forgot_password"] {
         let page = browser.get(path).await;
         assert_eq!(page.status, 200, "{path}");
         assert_page_headers(&page, "same-origin");

@@ -80,6 +80,10 @@ pub async fn show(
     if user?.0.is_some() {
         return Ok(see_other(&redirect, []));
     }
+    // Nobody can sign in before the first account exists: that is made on `/setup`.
+    if !state.services.setup.has_user().await? {
+        return Ok(see_other("/setup", []));
+    }
     let view = LoginView {
         redirect: &redirect,
         email: "",
