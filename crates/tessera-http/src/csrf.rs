@@ -60,7 +60,7 @@ fn signed_in_by_cookie(headers: &HeaderMap) -> bool {
 /// settles it (even behind a proxy that rewrote `Host`); `same-site` and `none` leave the decision
 /// to `Origin`, which must then be this site's. Without either header nothing says "another site"
 /// (a program, or a browser too old to tell; the content-type rule still holds for those).
-fn from_another_site(req: &Request, state: &AppState) -> bool {
+pub(crate) fn from_another_site(req: &Request, state: &AppState) -> bool {
     let headers = req.headers();
     let fetch_site = headers
         .get("sec-fetch-site")

@@ -33,7 +33,9 @@ pub async fn issue_token(
         (TokenPurpose::Invite, Some(inviter)) => Mail::Invite {
             name: greeting_name(user),
             inviter: inviter.common_name(),
-            link: format!("{link}#new"),
+            // `?new=1` tells the page it is an invite (fragments never reach a server); `#new` is
+            // what Metabase writes, for anything that reads the link the way Metabase does.
+            link: format!("{link}?new=1#new"),
             valid_hours: ttl.num_hours(),
         },
         _ => Mail::PasswordReset {

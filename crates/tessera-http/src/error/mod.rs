@@ -4,6 +4,7 @@
 
 mod fields;
 pub mod metabase;
+pub mod pages;
 pub mod tokens;
 
 pub use fields::{FieldError, FieldErrors};

@@ -40,7 +40,7 @@ fn invalid(fe: &FieldErrors) -> Response {
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
-fn sso_message(failure: SsoFailure) -> &'static str {
+pub(crate) fn sso_message(failure: SsoFailure) -> &'static str {
     match failure {
         SsoFailure::InvalidToken => "The identity provider's ID token is invalid.",
         SsoFailure::Expired => "The identity provider's ID token has expired.",

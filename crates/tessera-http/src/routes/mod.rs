@@ -3,6 +3,7 @@
 pub(crate) mod metabase;
 mod oidc;
 pub(crate) mod tokens;
+pub(crate) mod ui;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::MaybeUser;
@@ -17,6 +18,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .merge(metabase::router())
+        .merge(ui::router())
         .route("/users/auth_options", get(tokens::auth_options))
         .route(
             "/users/login",

@@ -1,12 +1,15 @@
 //! OpenID Connect login: the token API's `POST /users/oidc_login`, and the browser flow
 //! `GET /auth/oidc/start` → provider → `GET /auth/oidc/callback` ending in a Metabase session cookie.
-//! Errors are the token surface's `{"message"}`.
+//! Errors are the token surface's `{"message"}`, except the callback's: a browser is there, so it
+//! gets a page with a way back to sign in.
 
 use crate::cookies;
+use crate::error::pages::NO_CODE;
 use crate::error::tokens::TokenResult;
 use crate::error::ApiError;
 use crate::extract::{Client, Fields, JsonObject};
 use crate::routes::metabase::session::with_session;
+use crate::routes::ui::page::ErrorPage;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
@@ -99,27 +102,40 @@ pub async fn callback(
     client: Client,
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
-) -> TokenResult<Response> {
+) -> Result<Response, ErrorPage> {
+    let failed = |e: Error| {
+        let mut page = ErrorPage::from(e);
+        page.title = "Sign-in did not complete";
+        page
+    };
     let presented = params.state.as_deref().unwrap_or_default();
     let expected = cookies::read(&headers, STATE_COOKIE).unwrap_or_default();
     if presented.is_empty() || !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
-        return Err(Error::Sso(SsoFailure::UnknownState).into());
+        return Err(failed(Error::Sso(SsoFailure::UnknownState)));
     }
     if let Some(error) = params.error {
         log_declined(&error);
-        return Err(Error::Sso(SsoFailure::Denied).into());
+        return Err(failed(Error::Sso(SsoFailure::Denied)));
     }
     let Some(code) = params.code.filter(|c| !c.trim().is_empty()) else {
-        return Err(
-            ApiError::BadBody(StatusCode::BAD_REQUEST, "The callback carries no code.").into(),
-        );
+        return Err(ErrorPage::new(
+            StatusCode::BAD_REQUEST,
+            "Sign-in did not complete",
+            NO_CODE,
+        ));
     };
     let (user, return_to) = state
         .services
         .sso
         .finish_oidc(&code, Some(presented), None, &client.context)
-        .await?;
-    let key = state.services.sso.session(&user, &client.context).await?;
+        .await
+        .map_err(failed)?;
+    let key = state
+        .services
+        .sso
+        .session(&user, &client.context)
+        .await
+        .map_err(failed)?;
     let mut response = with_session(&state, &key, false, client.https, json!({}));
     *response.status_mut() = StatusCode::SEE_OTHER;
     let headers = response.headers_mut();

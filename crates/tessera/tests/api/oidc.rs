@@ -126,12 +126,10 @@ async fn callback_needs_the_browsers_own_state(backend: Backend) {
 
     // Another browser's state cookie, no cookie, or a state that was never issued: refused.
     for c in [Some(other_cookie.as_str()), None] {
-        let (status, body) = body_of(callback(&app, &back, c).await).await;
-        assert_eq!(status, 401);
-        assert!(
-            body["message"].as_str().unwrap().contains("state"),
-            "{body}"
-        );
+        let res = callback(&app, &back, c).await;
+        assert_eq!(res.status(), 401);
+        let page = error_page(res).await;
+        assert!(page.contains("login state is unknown"), "{page}");
     }
     let mut forged = back.clone();
     let code = query_param(&back, "code").unwrap();
@@ -151,9 +149,10 @@ async fn callback_needs_the_browsers_own_state(backend: Backend) {
         .query_pairs_mut()
         .clear()
         .append_pair("state", &state);
-    let (status, body) = body_of(callback(&app, &codeless, Some(&cookie)).await).await;
-    assert_eq!(status, 400);
-    assert_eq!(body["message"], "The callback carries no code.");
+    let res = callback(&app, &codeless, Some(&cookie)).await;
+    assert_eq!(res.status(), 400);
+    let page = error_page(res).await;
+    assert!(page.contains("sent no authorization code"), "{page}");
 
     // None of that spent the real attempt, nor made anyone a session.
     assert!(app
@@ -178,15 +177,24 @@ async fn callback_needs_the_browsers_own_state(backend: Backend) {
         "/auth/oidc/callback?error=access_denied&state={state}"
     )))
     .unwrap();
-    let (status, body) = body_of(callback(&app, &denied, Some(&cookie)).await).await;
-    assert_eq!(status, 401);
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("did not authorize"),
-        "{body}"
-    );
+    let res = callback(&app, &denied, Some(&cookie)).await;
+    assert_eq!(res.status(), 401);
+    let page = error_page(res).await;
+    assert!(page.contains("did not authorize"), "{page}");
+}
+
+/// A failed callback is a page for the person in the browser, with the way back to sign in.
+async fn error_page(res: reqwest::Response) -> String {
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(res.headers().contains_key("content-security-policy"));
+    // minijinja escapes `/` as `&#x2f;`, which browsers read as `/`.
+    let page = res.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(page.contains("Sign-in did not complete"), "{page}");
+    assert!(page.contains(r#"href="/auth/login""#), "{page}");
+    page
 }
 
 async fn token_login_with_state_and_with_client_pkce_less_code(backend: Backend) {

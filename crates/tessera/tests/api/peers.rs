@@ -114,10 +114,14 @@ impl SmtpSink {
         *self = fresh;
     }
 
+    /// Where the sink lists what it received (`?to=<address>`), for peers that read mail themselves.
+    pub fn messages_url(&self) -> String {
+        format!("http://127.0.0.1:{}/messages", self.http_port)
+    }
+
     pub async fn messages_to(&self, to: &str) -> Vec<Value> {
-        let url = format!("http://127.0.0.1:{}/messages", self.http_port);
         self.http
-            .get(url)
+            .get(self.messages_url())
             .query(&[("to", to)])
             .send()
             .await
@@ -154,7 +158,7 @@ pub fn token_in(mail: &Value) -> String {
     let start =
         text.find("/auth/reset_password/").expect("a reset link") + "/auth/reset_password/".len();
     text[start..]
-        .split(|c: char| c.is_whitespace() || c == '#')
+        .split(|c: char| c.is_whitespace() || c == '#' || c == '?')
         .next()
         .unwrap()
         .to_string()

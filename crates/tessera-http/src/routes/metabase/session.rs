@@ -28,6 +28,22 @@ pub fn session_response(
     with_session(state, key, remember, https, json!({ "id": key.expose() }))
 }
 
+/// The `Set-Cookie` values of a new session, as every login (API, pages, single sign-on) sets them.
+pub fn new_session_cookies(
+    state: &AppState,
+    key: &SessionKey,
+    remember: bool,
+    https: bool,
+) -> [String; 2] {
+    let options = CookieOptions {
+        same_site: state.config.same_site,
+        secure: https,
+        max_age: cookie_max_age(state, remember),
+        domain: None,
+    };
+    cookies::session_cookies_until(key.expose(), &options, timeout_expiry(state))
+}
+
 /// `body` with the cookies of a new session (a password change answers with its own body).
 pub fn with_session(
     state: &AppState,
@@ -36,14 +52,7 @@ pub fn with_session(
     https: bool,
     body: serde_json::Value,
 ) -> Response {
-    let options = CookieOptions {
-        same_site: state.config.same_site,
-        secure: https,
-        max_age: cookie_max_age(state, remember),
-        domain: None,
-    };
-    let [session, timeout] =
-        cookies::session_cookies_until(key.expose(), &options, timeout_expiry(state));
+    let [session, timeout] = new_session_cookies(state, key, remember, https);
     (
         AppendHeaders([(SET_COOKIE, session), (SET_COOKIE, timeout)]),
         Json(body),

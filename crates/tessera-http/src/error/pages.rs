@@ -1,0 +1,83 @@
+//! The web pages' words for what went wrong. They say the same things as the APIs (the wait of a
+//! throttle, a disabled account, a provider's failure), in sentences written for a person.
+
+use super::log_internal;
+use super::metabase::{provider_message, sso_not_configured, throttle_message};
+use super::tokens::sso_message;
+use axum::http::StatusCode;
+use tessera_domain::types::error::WeakPassword;
+use tessera_domain::Error;
+
+pub const INVALID_CREDENTIALS: &str = "Invalid email or password.";
+pub const ACCOUNT_DISABLED: &str = "Your account is disabled. Please contact your administrator.";
+pub const PASSWORD_LOGIN_DISABLED: &str =
+    "Password login is disabled for this instance. Use single sign-on below.";
+pub const MISSING_CREDENTIALS: &str = "Enter your email address and your password.";
+pub const INVALID_EMAIL: &str = "Enter a valid email address, such as name@example.com.";
+pub const PASSWORDS_DIFFER: &str = "The two passwords do not match.";
+pub const SITE_NAME_MISSING: &str = "Enter a name for your organisation.";
+pub const NAME_TOO_LONG: &str = "Names can be at most 100 characters long.";
+pub const FORM_REFUSED: &str =
+    "This form has expired or did not come from this site. Go back, reload the page and try again.";
+pub const FORM_UNREADABLE: &str =
+    "The form could not be read. Go back, reload the page and try again.";
+pub const NO_CODE: &str = "The identity provider sent no authorization code.";
+pub const INTERNAL: &str = "Something went wrong on our side. Try again in a moment.";
+
+/// The status and sentence for a domain error shown on a page. Internal failures are logged here,
+/// once; the person only learns that something went wrong.
+pub fn describe(e: &Error) -> (StatusCode, String) {
+    let (status, text) = match e {
+        Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, INVALID_CREDENTIALS),
+        Error::AccountDisabled => (StatusCode::UNAUTHORIZED, ACCOUNT_DISABLED),
+        Error::Throttled { retry_after, .. } => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                throttle_message(*retry_after),
+            )
+        }
+        Error::Overloaded { .. } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The server is busy verifying passwords. Try again shortly.",
+        ),
+        Error::WeakPassword(WeakPassword::TooSimple) => (
+            StatusCode::BAD_REQUEST,
+            "This password does not follow the rules shown below the field.",
+        ),
+        Error::WeakPassword(WeakPassword::Common) => (
+            StatusCode::BAD_REQUEST,
+            "This password is too common. Choose one that is harder to guess.",
+        ),
+        Error::EmailTaken => (StatusCode::BAD_REQUEST, "Email address already in use."),
+        Error::InvalidResetToken => (
+            StatusCode::BAD_REQUEST,
+            "This link has expired or was already used.",
+        ),
+        Error::SetupDone => (
+            StatusCode::FORBIDDEN,
+            "This server is already set up. Sign in instead.",
+        ),
+        Error::MailNotConfigured => (
+            StatusCode::BAD_REQUEST,
+            "Email is not configured on this server.",
+        ),
+        Error::Sso(failure) => (StatusCode::UNAUTHORIZED, sso_message(*failure)),
+        Error::Provider(failure) => (StatusCode::BAD_GATEWAY, provider_message(*failure)),
+        Error::SsoNotConfigured(source) => (StatusCode::BAD_REQUEST, sso_not_configured(*source)),
+        Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "Sign in to continue."),
+        Error::Forbidden | Error::MissingFeature(_) => (
+            StatusCode::FORBIDDEN,
+            "You don't have permissions to do that.",
+        ),
+        Error::NotFound => (StatusCode::NOT_FOUND, "Not found."),
+        Error::Internal(cause) => {
+            log_internal(cause.as_ref());
+            (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL)
+        }
+        other => {
+            tracing::warn!(error = %other, "a page met an error it has no words for");
+            (StatusCode::BAD_REQUEST, INTERNAL)
+        }
+    };
+    (status, text.to_string())
+}

@@ -1,0 +1,33 @@
+//! Web pages for people (DESIGN §5): sign in and out, a forgotten password, a reset or invite link,
+//! and first-run setup. Server-rendered, usable without JavaScript (plain forms, POST then 303), every
+//! form guarded by [`form`]'s token, every page sent with [`page::security_headers`]. Each page calls
+//! the same domain service as its API route, so both say and do the same.
+
+mod forgot;
+mod form;
+mod login;
+pub(crate) mod page;
+mod reset;
+mod rules;
+mod setup;
+
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(login::home))
+        .route("/auth/login", get(login::show).post(login::submit))
+        .route("/auth/logout", post(login::logout))
+        .route(
+            "/auth/forgot_password",
+            get(forgot::show).post(forgot::submit),
+        )
+        .route(
+            "/auth/reset_password/{token}",
+            get(reset::show).post(reset::submit),
+        )
+        .route("/setup", get(setup::show).post(setup::submit))
+        .route(page::STYLESHEET_PATH, get(page::stylesheet))
+}

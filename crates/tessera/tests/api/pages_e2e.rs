@@ -1,0 +1,96 @@
+//! The pages in real headless Chromium (Debian's, driven by Playwright from `tests/e2e/pages.py`),
+//! with and without JavaScript, against the in-process server and a real SMTP sink. Screenshots of
+//! every page land in `target/e2e-screenshots/`. Skipped (loudly, never in CI) without the Python
+//! peers, Playwright or Chromium.
+
+use crate::common::{skip, Backend, TestApp};
+use crate::peers::{chromium, clients_python, SmtpSink};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs one phase of the script; panics with its output when a check failed.
+async fn run(python: &Path, chromium: &Path, args: Vec<String>) {
+    let script = repo().join("tests/e2e/pages.py");
+    let mut cmd = Command::new(python);
+    cmd.arg(script).arg("--chromium").arg(chromium).args(args);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run tests/e2e/pages.py"))
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "tests/e2e/pages.py failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn playwright(python: &Path) -> bool {
+    let ok = Command::new(python)
+        .args(["-c", "import playwright.sync_api"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        skip("Playwright: run tests/clients/setup-venv.sh");
+    }
+    ok
+}
+
+async fn pages_work_in_chromium(js: bool) {
+    let (Some(python), Some(chromium)) = (clients_python(), chromium()) else {
+        return;
+    };
+    if !playwright(&python) {
+        return;
+    }
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    // Mailed links point at this very server.
+    let app = TestApp::spawn_with_mail(Backend::Sqlite, &sink, &[("MB_SITE_URL", "{base}")]).await;
+    let shots = repo().join("target/e2e-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut common = vec![
+        "--base".to_string(),
+        app.base.clone(),
+        "--shots".into(),
+        shots.display().to_string(),
+    ];
+    if !js {
+        common.push("--no-js".into());
+    }
+    let mut flows = common.clone();
+    flows.extend([
+        "--phase".into(),
+        "flows".into(),
+        "--sink".into(),
+        sink.messages_url(),
+    ]);
+    run(&python, &chromium, flows).await;
+
+    // A link past its lifetime, by the fake clock.
+    let token = app
+        .auth
+        .passwords
+        .operator_reset_token("ada@example.com")
+        .await
+        .unwrap();
+    app.clock.advance(chrono::Duration::hours(49));
+    let link = app.url(&format!("/auth/reset_password/{}", token.expose()));
+    let mut expired = common;
+    expired.extend(["--phase".into(), "expired".into(), "--link".into(), link]);
+    run(&python, &chromium, expired).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_work_in_chromium_with_javascript() {
+    pages_work_in_chromium(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_work_in_chromium_without_javascript() {
+    pages_work_in_chromium(false).await;
+}
