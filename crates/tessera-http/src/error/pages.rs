@@ -86,12 +86,14 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
             StatusCode::BAD_REQUEST,
             "A group with that name already exists.",
         ),
-        Error::BuiltInGroup(name) => return (
-            StatusCode::BAD_REQUEST,
-            format!(
+        Error::BuiltInGroup(name) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!(
                 "The built-in group \u{201c}{name}\u{201d} cannot be renamed, emptied or deleted."
             ),
-        ),
+            )
+        }
         Error::ApiKeyNameTaken => (
             StatusCode::BAD_REQUEST,
             "An API key with this name already exists.",

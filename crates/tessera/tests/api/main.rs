@@ -21,6 +21,7 @@ mod oidc;
 pub mod oidc_peer;
 mod own_sessions;
 mod pages_admin;
+mod pages_admin_groups;
 mod pages_browser;
 mod pages_e2e;
 mod pages_forgot;

@@ -6,7 +6,10 @@
 use crate::common::{Backend, TestApp, PASSWORD};
 use crate::on_both_backends;
 use crate::pages_browser::{Browser, Page};
+use tessera_domain::secret::Password;
 use tessera_domain::types::ids::UserId;
+use tessera_domain::types::sso::SsoSource;
+use tessera_domain::types::user::NewUser;
 
 pub const REFUSED: &str = "This form has expired or did not come from this site.";
 
@@ -306,7 +309,45 @@ async fn a_reset_without_the_token_changes_nothing_and_an_invite_neither(backend
     assert_eq!(app.login("pat@example.com", PASSWORD).await.status(), 200);
 }
 
+async fn single_sign_on_people_carry_a_labelled_badge(backend: Backend) {
+    let (app, admin, _) = with_admin(backend).await;
+    for (email, source) in [
+        ("g@example.com", SsoSource::Google),
+        ("o@example.com", SsoSource::Oidc),
+    ] {
+        let user = NewUser {
+            email: email.into(),
+            sso_source: Some(source),
+            ..Default::default()
+        };
+        app.auth
+            .people
+            .create_with_password(user, Password::new(PASSWORD))
+            .await
+            .unwrap();
+    }
+    let list = admin.get("/admin/people").await;
+    assert!(
+        list.body
+            .contains(r#"<span class="badge google" title="Signs in with Google">"#),
+        "{}",
+        list.body
+    );
+    assert!(list
+        .body
+        .contains(r#"<span class="badge oidc" title="Signs in with OIDC">"#));
+    assert!(list
+        .body
+        .contains(r#"<span class="sr-only">Signs in with </span>Google"#));
+    assert_eq!(
+        list.body.matches("Signs in with </span>").count(),
+        2,
+        "none for password accounts"
+    );
+}
+
 on_both_backends!(
+    single_sign_on_people_carry_a_labelled_badge,
     visitors_sign_in_first_and_non_admins_are_refused,
     search_and_filter_the_list,
     inviting_without_mail_then_a_temporary_password_shown_once,
