@@ -16,7 +16,7 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 use tessera_domain::types::group::Group;
 use tessera_domain::types::ids::{GroupId, MembershipId};
-use tessera_domain::types::user::common_name;
+use tessera_domain::types::user::{common_name, UserKind};
 use tessera_domain::Error;
 
 const MAX_NAME: usize = 255;
@@ -148,6 +148,7 @@ async fn group_page(
                 user => m.user_id.0,
                 name => common_name(m.first_name.as_deref(), m.last_name.as_deref(), &m.email),
                 email => m.email,
+                key => m.kind == UserKind::ApiKey,
             }
         })
         .collect();

@@ -57,7 +57,7 @@ async fn list_page(
                 id => k.id.0,
                 name => k.name,
                 group => k.group_name,
-                masked => k.masked(),
+                prefix => k.prefix,
                 updated_by => k.updated_by_name,
                 updated_at => k.updated_at.format("%Y-%m-%d").to_string(),
             }
