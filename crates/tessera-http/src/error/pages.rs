@@ -28,6 +28,8 @@ pub const INVITED_WITHOUT_MAIL: &str =
 pub const GROUP_NAME_MISSING: &str = "Enter a name for the group, at most 255 characters.";
 pub const KEY_NAME_MISSING: &str = "Enter a name for the key, at most 255 characters.";
 pub const KEY_GROUP_MISSING: &str = "Choose a group for the key.";
+pub const PASSWORD_CHANGE_FIRST: &str =
+    "You signed in with a temporary password: choose a new one before doing anything else.";
 pub const INTERNAL: &str = "Something went wrong on our side. Try again in a moment.";
 
 /// The status and sentence for a domain error shown on a page. Internal failures are logged here,
@@ -76,6 +78,7 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
             "You don't have permissions to do that.",
         ),
         Error::NotFound => (StatusCode::NOT_FOUND, "Not found."),
+        Error::PasswordChangeRequired => (StatusCode::FORBIDDEN, PASSWORD_CHANGE_FIRST),
         Error::LastAdmin => (
             StatusCode::BAD_REQUEST,
             "This is the last administrator: make someone else an administrator first.",

@@ -22,6 +22,7 @@ pub mod oidc_peer;
 mod own_sessions;
 mod pages_admin;
 mod pages_admin_groups;
+mod pages_admin_mail;
 mod pages_browser;
 mod pages_e2e;
 mod pages_forgot;

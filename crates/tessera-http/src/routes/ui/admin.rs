@@ -40,8 +40,13 @@ impl FromRequestParts<AppState> for PageAdmin {
                     [],
                 ))
             }
-            Some(user) if !user.is_superuser => {
-                let (status, text) = pages::describe(&Error::Forbidden);
+            Some(user) if !user.is_superuser || user.must_change_password => {
+                // As on the API: someone on a temporary password does nothing else until it is changed.
+                let refusal = match user.must_change_password {
+                    true => Error::PasswordChangeRequired,
+                    false => Error::Forbidden,
+                };
+                let (status, text) = pages::describe(&refusal);
                 let mut page = ErrorPage::new(status, "Administrators only", text);
                 page.link = ("/", "Back to your page");
                 Err(page.into_response())
