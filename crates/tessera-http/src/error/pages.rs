@@ -5,7 +5,7 @@ use super::log_internal;
 use super::metabase::{provider_message, sso_not_configured, throttle_message};
 use super::tokens::sso_message;
 use axum::http::StatusCode;
-use tessera_domain::types::error::WeakPassword;
+use tessera_domain::types::error::{UserProblem, WeakPassword};
 use tessera_domain::Error;
 
 pub const INVALID_CREDENTIALS: &str = "Invalid email or password.";
@@ -22,6 +22,14 @@ pub const FORM_REFUSED: &str =
 pub const FORM_UNREADABLE: &str =
     "The form could not be read. Go back, reload the page and try again.";
 pub const NO_CODE: &str = "The identity provider sent no authorization code.";
+pub const INVITED_WITHOUT_MAIL: &str =
+    "Added. Email is not configured, so no invitation was sent: \
+    reset their password below to get a temporary password to give them.";
+pub const GROUP_NAME_MISSING: &str = "Enter a name for the group, at most 255 characters.";
+pub const KEY_NAME_MISSING: &str = "Enter a name for the key, at most 255 characters.";
+pub const KEY_GROUP_MISSING: &str = "Choose a group for the key.";
+pub const PASSWORD_CHANGE_FIRST: &str =
+    "You signed in with a temporary password: choose a new one before doing anything else.";
 pub const INTERNAL: &str = "Something went wrong on our side. Try again in a moment.";
 
 /// The status and sentence for a domain error shown on a page. Internal failures are logged here,
@@ -70,6 +78,35 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
             "You don't have permissions to do that.",
         ),
         Error::NotFound => (StatusCode::NOT_FOUND, "Not found."),
+        Error::PasswordChangeRequired => (StatusCode::FORBIDDEN, PASSWORD_CHANGE_FIRST),
+        Error::LastAdmin => (
+            StatusCode::BAD_REQUEST,
+            "This is the last administrator: make someone else an administrator first.",
+        ),
+        Error::AlreadyActive => (StatusCode::BAD_REQUEST, "This person is already active."),
+        Error::NotAPerson => (StatusCode::BAD_REQUEST, "Only people can be reactivated."),
+        Error::GroupNameTaken => (
+            StatusCode::BAD_REQUEST,
+            "A group with that name already exists.",
+        ),
+        Error::BuiltInGroup(name) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!(
+                "The built-in group \u{201c}{name}\u{201d} cannot be renamed, emptied or deleted."
+            ),
+            )
+        }
+        Error::ApiKeyNameTaken => (
+            StatusCode::BAD_REQUEST,
+            "An API key with this name already exists.",
+        ),
+        Error::UnknownGroup => (StatusCode::BAD_REQUEST, "That group does not exist."),
+        Error::UnknownGroupOrUser => (
+            StatusCode::BAD_REQUEST,
+            "Nobody has that email address, or the group no longer exists.",
+        ),
+        Error::InvalidUser(problems) => return (StatusCode::BAD_REQUEST, user_problems(problems)),
         Error::Internal(cause) => {
             log_internal(cause.as_ref());
             (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL)
@@ -80,4 +117,22 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
         }
     };
     (status, text.to_string())
+}
+
+/// What is wrong with a person's fields, one sentence per problem.
+fn user_problems(problems: &[UserProblem]) -> String {
+    let sentence = |p: &UserProblem| match p {
+        UserProblem::InvalidEmail => INVALID_EMAIL,
+        UserProblem::InvalidFirstName | UserProblem::InvalidLastName => NAME_TOO_LONG,
+        UserProblem::SsoFirstNameLocked | UserProblem::SsoLastNameLocked => {
+            "This person signs in with single sign-on: their name comes from there."
+        }
+        UserProblem::ApiKeyEmailLocked => "The email address of an API key cannot be changed.",
+        UserProblem::SuperuserMismatch | UserProblem::LoginAttributesTooLarge => {
+            "These details cannot be saved."
+        }
+    };
+    let mut out: Vec<&str> = problems.iter().map(sentence).collect();
+    out.dedup();
+    out.join(" ")
 }

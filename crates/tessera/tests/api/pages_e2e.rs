@@ -14,15 +14,19 @@ fn repo() -> PathBuf {
 
 /// Runs one phase of the script; panics with its output when a check failed.
 async fn run(python: &Path, chromium: &Path, args: Vec<String>) {
-    let script = repo().join("tests/e2e/pages.py");
+    run_script("pages.py", python, chromium, args).await;
+}
+
+async fn run_script(name: &str, python: &Path, chromium: &Path, args: Vec<String>) {
+    let script = repo().join("tests/e2e").join(name);
     let mut cmd = Command::new(python);
     cmd.arg(script).arg("--chromium").arg(chromium).args(args);
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run tests/e2e/pages.py"))
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run a tests/e2e script"))
         .await
         .unwrap();
     assert!(
         out.status.success(),
-        "tests/e2e/pages.py failed:\n{}\n{}",
+        "tests/e2e/{name} failed:\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -93,4 +97,85 @@ async fn the_pages_work_in_chromium_with_javascript() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_work_in_chromium_without_javascript() {
     pages_work_in_chromium(false).await;
+}
+
+/// `tests/e2e/admin.py`: invite -> the mailed link in another browser -> signed in -> deactivated ->
+/// signed out; the groups and API-key pages; screenshots `admin-*.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_pages_work_in_chromium() {
+    let (Some(python), Some(chromium)) = (clients_python(), chromium()) else {
+        return;
+    };
+    if !playwright(&python) {
+        return;
+    }
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = TestApp::spawn_with_mail(Backend::Sqlite, &sink, &[("MB_SITE_URL", "{base}")]).await;
+    seed_admin_pages(&app).await;
+    let shots = repo().join("target/e2e-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let args = vec![
+        "--base".to_string(),
+        app.base.clone(),
+        "--shots".into(),
+        shots.display().to_string(),
+        "--sink".into(),
+        sink.messages_url(),
+    ];
+    run_script("admin.py", &python, &chromium, args).await;
+}
+
+/// What the admin pages' screenshots show besides the flow: an admin, SSO people, a group, a key.
+async fn seed_admin_pages(app: &TestApp) {
+    use tessera_domain::types::sso::SsoSource;
+    use tessera_domain::types::user::NewUser;
+    let ada = app.create_user("ada@example.com", true).await;
+    let ada = app
+        .auth
+        .store()
+        .user(tessera_domain::types::ids::UserId(ada))
+        .await
+        .unwrap()
+        .unwrap();
+    let analysts = app
+        .auth
+        .groups
+        .create("Analysts", &["reports".into(), "export".into()])
+        .await
+        .unwrap();
+    let people = [
+        (
+            "grace@example.com",
+            "Grace",
+            "Hopper",
+            Some(SsoSource::Google),
+        ),
+        ("alan@example.com", "Alan", "Turing", Some(SsoSource::Oidc)),
+        ("edsger@example.com", "Edsger", "Dijkstra", None),
+    ];
+    for (email, first, last, sso_source) in people {
+        let user = NewUser {
+            email: email.into(),
+            first_name: Some(first.into()),
+            last_name: Some(last.into()),
+            groups: vec![analysts.id],
+            sso_source,
+            ..Default::default()
+        };
+        app.auth
+            .people
+            .create_with_password(
+                user,
+                tessera_domain::secret::Password::new(crate::common::PASSWORD),
+            )
+            .await
+            .unwrap();
+    }
+    app.auth
+        .api_keys
+        .create("Reporting", analysts.id, &ada)
+        .await
+        .unwrap();
 }

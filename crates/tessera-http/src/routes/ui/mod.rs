@@ -3,6 +3,10 @@
 //! form guarded by [`form`]'s token, every page sent with [`page::security_headers`]. Each page calls
 //! the same domain service as its API route, so both say and do the same.
 
+mod admin;
+mod admin_groups;
+mod admin_keys;
+mod admin_people;
 mod forgot;
 mod form;
 mod login;
@@ -29,5 +33,31 @@ pub fn router() -> Router<AppState> {
             get(reset::show).post(reset::submit),
         )
         .route("/setup", get(setup::show).post(setup::submit))
+        .route(
+            "/admin/people",
+            get(admin_people::list).post(admin_people::invite),
+        )
+        .route(
+            "/admin/people/{id}",
+            get(admin_people::show).post(admin_people::update),
+        )
+        .route(
+            "/admin/people/{id}/deactivate",
+            post(admin_people::deactivate),
+        )
+        .route(
+            "/admin/people/{id}/reactivate",
+            post(admin_people::reactivate),
+        )
+        .route(
+            "/admin/people/{id}/reset-password",
+            post(admin_people::reset_password),
+        )
+        .route(
+            "/admin/people/{id}/end-sessions",
+            post(admin_people::end_sessions),
+        )
+        .merge(admin_groups::router())
+        .merge(admin_keys::router())
         .route(page::STYLESHEET_PATH, get(page::stylesheet))
 }

@@ -19,6 +19,36 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("setup.html", include_str!("templates/setup.html")),
     ("message.html", include_str!("templates/message.html")),
     ("rules.html", include_str!("templates/rules.html")),
+    ("admin_nav.html", include_str!("templates/admin_nav.html")),
+    (
+        "admin_badges.html",
+        include_str!("templates/admin_badges.html"),
+    ),
+    (
+        "admin_group_choices.html",
+        include_str!("templates/admin_group_choices.html"),
+    ),
+    (
+        "admin_people.html",
+        include_str!("templates/admin_people.html"),
+    ),
+    (
+        "admin_person.html",
+        include_str!("templates/admin_person.html"),
+    ),
+    (
+        "admin_secret.html",
+        include_str!("templates/admin_secret.html"),
+    ),
+    (
+        "admin_groups.html",
+        include_str!("templates/admin_groups.html"),
+    ),
+    (
+        "admin_group.html",
+        include_str!("templates/admin_group.html"),
+    ),
+    ("admin_keys.html", include_str!("templates/admin_keys.html")),
 ];
 
 /// The one stylesheet, served at [`STYLESHEET_PATH`].
