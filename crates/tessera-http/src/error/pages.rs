@@ -5,7 +5,7 @@ use super::log_internal;
 use super::metabase::{provider_message, sso_not_configured, throttle_message};
 use super::tokens::sso_message;
 use axum::http::StatusCode;
-use tessera_domain::types::error::WeakPassword;
+use tessera_domain::types::error::{UserProblem, WeakPassword};
 use tessera_domain::Error;
 
 pub const INVALID_CREDENTIALS: &str = "Invalid email or password.";
@@ -21,6 +21,13 @@ pub const FORM_REFUSED: &str =
     "This form has expired or did not come from this site. Go back, reload the page and try again.";
 pub const FORM_UNREADABLE: &str =
     "The form could not be read. Go back, reload the page and try again.";
+pub const NAMES_INVALID: &str =
+    "Names can be at most 254 characters long, with no control characters.";
+pub const SSO_NAMES_LOCKED: &str =
+    "Your name comes from your single sign-on provider: change it there.";
+pub const OLD_PASSWORD_WRONG: &str = "Your current password is not correct.";
+pub const OLD_PASSWORD_MISSING: &str = "Enter your current password.";
+pub const SESSION_GONE: &str = "That session has already ended, or is not one of yours.";
 pub const NO_CODE: &str = "The identity provider sent no authorization code.";
 pub const INTERNAL: &str = "Something went wrong on our side. Try again in a moment.";
 
@@ -48,6 +55,17 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
             StatusCode::BAD_REQUEST,
             "This password is too common. Choose one that is harder to guess.",
         ),
+        Error::WrongOldPassword => (StatusCode::BAD_REQUEST, OLD_PASSWORD_WRONG),
+        Error::InvalidUser(problems) => {
+            let sso = problems.iter().any(|p| {
+                matches!(
+                    p,
+                    UserProblem::SsoFirstNameLocked | UserProblem::SsoLastNameLocked
+                )
+            });
+            let text = if sso { SSO_NAMES_LOCKED } else { NAMES_INVALID };
+            (StatusCode::BAD_REQUEST, text)
+        }
         Error::EmailTaken => (StatusCode::BAD_REQUEST, "Email address already in use."),
         Error::InvalidResetToken => (
             StatusCode::BAD_REQUEST,

@@ -20,6 +20,7 @@ mod membership_fidelity;
 mod oidc;
 pub mod oidc_peer;
 mod own_sessions;
+mod pages_account;
 mod pages_browser;
 mod pages_e2e;
 mod pages_forgot;

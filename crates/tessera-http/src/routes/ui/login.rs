@@ -162,11 +162,13 @@ pub async fn home(
     let Some(user) = user?.0 else {
         return Ok(see_other("/auth/login", []));
     };
+    let csrf = guard.token();
     Ok(Page::new(
         "home.html",
         context! {
             title => "Signed in",
-            csrf => guard.token(),
+            nav => super::page::nav(&user, &csrf),
+            csrf => csrf,
             name => user.common_name(),
             email => user.email,
         },

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Environment, Value};
 use std::sync::OnceLock;
+use tessera_domain::types::user::User;
 use tessera_domain::Error;
 
 /// Every template, by name. `base.html` is the layout the others extend.
@@ -19,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("setup.html", include_str!("templates/setup.html")),
     ("message.html", include_str!("templates/message.html")),
     ("rules.html", include_str!("templates/rules.html")),
+    ("account.html", include_str!("templates/account.html")),
 ];
 
 /// The one stylesheet, served at [`STYLESHEET_PATH`].
@@ -145,6 +147,16 @@ impl IntoResponse for Page {
             }
         }
         res
+    }
+}
+
+/// The bar above a signed-in person's pages: their name, their account, People for admins, and a
+/// sign-out form (carrying the page's form token, as every form does).
+pub fn nav(user: &User, csrf: &str) -> Value {
+    context! {
+        name => user.common_name(),
+        admin => user.is_superuser,
+        csrf => csrf,
     }
 }
 
