@@ -14,15 +14,19 @@ fn repo() -> PathBuf {
 
 /// Runs one phase of the script; panics with its output when a check failed.
 async fn run(python: &Path, chromium: &Path, args: Vec<String>) {
-    let script = repo().join("tests/e2e/pages.py");
+    run_script("pages.py", python, chromium, args).await;
+}
+
+async fn run_script(name: &str, python: &Path, chromium: &Path, args: Vec<String>) {
+    let script = repo().join("tests/e2e").join(name);
     let mut cmd = Command::new(python);
     cmd.arg(script).arg("--chromium").arg(chromium).args(args);
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run tests/e2e/pages.py"))
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run a tests/e2e script"))
         .await
         .unwrap();
     assert!(
         out.status.success(),
-        "tests/e2e/pages.py failed:\n{}\n{}",
+        "tests/e2e/{name} failed:\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -93,4 +97,38 @@ async fn the_pages_work_in_chromium_with_javascript() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_work_in_chromium_without_javascript() {
     pages_work_in_chromium(false).await;
+}
+
+/// `tests/e2e/account.py`: two browsers signed in as one person, the account page seen from both.
+async fn account_works_in_chromium(js: bool) {
+    let (Some(python), Some(chromium)) = (clients_python(), chromium()) else {
+        return;
+    };
+    if !playwright(&python) {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.create_user("pat@example.com", false).await;
+    let shots = repo().join("target/e2e-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut args = vec![
+        "--base".to_string(),
+        app.base.clone(),
+        "--shots".into(),
+        shots.display().to_string(),
+    ];
+    if !js {
+        args.push("--no-js".into());
+    }
+    run_script("account.py", &python, &chromium, args).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_page_works_in_chromium_with_javascript() {
+    account_works_in_chromium(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_page_works_in_chromium_without_javascript() {
+    account_works_in_chromium(false).await;
 }
