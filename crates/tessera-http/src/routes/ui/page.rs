@@ -14,7 +14,6 @@ use tessera_domain::Error;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
-    ("home.html", include_str!("templates/home.html")),
     ("forgot.html", include_str!("templates/forgot.html")),
     ("reset.html", include_str!("templates/reset.html")),
     ("setup.html", include_str!("templates/setup.html")),
