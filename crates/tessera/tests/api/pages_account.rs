@@ -199,6 +199,37 @@ async fn a_wrong_old_password_changes_nothing(backend: Backend) {
     assert_eq!(app.login("ada@example.com", PASSWORD).await.status(), 200);
 }
 
+async fn old_password_guesses_are_throttled_like_logins(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.create_user("pat@example.com", false).await;
+    let browser = signed_in(&app, "pat@example.com").await;
+    let change = |old: &'static str| {
+        [
+            ("old_password", old),
+            ("password", NEW_PASSWORD),
+            ("confirm", NEW_PASSWORD),
+        ]
+    };
+    for _ in 0..10 {
+        let page = browser
+            .submit("/account", "/account/password", &change("wrong-guess-1"))
+            .await;
+        assert_eq!(page.status, 400);
+    }
+    let page = browser
+        .submit("/account", "/account/password", &change(PASSWORD))
+        .await;
+    assert_eq!(page.status, 429, "{}", page.body);
+    assert!(
+        page.body.contains("Too many attempts! You must wait"),
+        "{}",
+        page.body
+    );
+    // Once the wait is over, the old password is still the one that works.
+    app.clock.advance(chrono::Duration::minutes(61));
+    assert_eq!(app.login("pat@example.com", PASSWORD).await.status(), 200);
+}
+
 async fn a_new_password_keeps_this_browser_and_ends_the_others(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.create_user("pat@example.com", false).await;
@@ -376,6 +407,7 @@ on_both_backends!(
     nobody_signed_in_is_sent_to_sign_in,
     the_name_is_edited_with_the_token_and_refused_without,
     a_wrong_old_password_changes_nothing,
+    old_password_guesses_are_throttled_like_logins,
     a_new_password_keeps_this_browser_and_ends_the_others,
     other_sessions_are_signed_out_one_or_all,
     someone_elses_session_is_not_found_and_keeps_working,
