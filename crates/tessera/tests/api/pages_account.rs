@@ -111,6 +111,19 @@ async fn the_name_is_edited_with_the_token_and_refused_without(backend: Backend)
         assert_eq!(first_name(&app, &key).await, "Pat", "nothing changed");
     }
 
+    // The right token, but posted from another site: refused by the Origin rule.
+    let token = browser.get("/account").await.csrf();
+    let res = browser
+        .http
+        .post(app.url("/account/profile"))
+        .header("origin", "https://elsewhere.example")
+        .form(&[("csrf_token", token.as_str()), ("first_name", "Grace")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(first_name(&app, &key).await, "Pat", "nothing changed");
+
     let done = browser.submit("/account", "/account/profile", &names).await;
     assert_eq!(
         (done.status, done.location()),
