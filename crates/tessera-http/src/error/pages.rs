@@ -27,6 +27,8 @@ pub const SSO_NAMES_LOCKED: &str =
     "Your name comes from your single sign-on provider: change it there.";
 pub const OLD_PASSWORD_WRONG: &str = "Your current password is not correct.";
 pub const OLD_PASSWORD_MISSING: &str = "Enter your current password.";
+pub const TEMPORARY_PASSWORD: &str =
+    "You signed in with a temporary password. Choose a new one before anything else.";
 pub const SESSION_GONE: &str = "That session has already ended, or is not one of yours.";
 pub const NO_CODE: &str = "The identity provider sent no authorization code.";
 pub const INTERNAL: &str = "Something went wrong on our side. Try again in a moment.";
@@ -66,6 +68,7 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
             let text = if sso { SSO_NAMES_LOCKED } else { NAMES_INVALID };
             (StatusCode::BAD_REQUEST, text)
         }
+        Error::PasswordChangeRequired => (StatusCode::FORBIDDEN, TEMPORARY_PASSWORD),
         Error::EmailTaken => (StatusCode::BAD_REQUEST, "Email address already in use."),
         Error::InvalidResetToken => (
             StatusCode::BAD_REQUEST,

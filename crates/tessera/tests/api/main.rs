@@ -21,6 +21,7 @@ mod oidc;
 pub mod oidc_peer;
 mod own_sessions;
 mod pages_account;
+mod pages_account_identity;
 mod pages_browser;
 mod pages_e2e;
 mod pages_forgot;

@@ -8,10 +8,10 @@ use crate::on_both_backends;
 use crate::pages_browser::Browser;
 use serde_json::Value;
 
-const NEW_PASSWORD: &str = "Fresh-pass-42";
+pub const NEW_PASSWORD: &str = "Fresh-pass-42";
 const REFUSED: &str = "This form has expired or did not come from this site.";
 
-async fn signed_in(app: &TestApp, email: &str) -> Browser {
+pub async fn signed_in(app: &TestApp, email: &str) -> Browser {
     let browser = Browser::new(app);
     let done = browser
         .submit(
@@ -25,7 +25,7 @@ async fn signed_in(app: &TestApp, email: &str) -> Browser {
 }
 
 /// The status of `GET /api/user/current` with a session key: whether that session still works.
-async fn works(app: &TestApp, key: &str) -> u16 {
+pub async fn works(app: &TestApp, key: &str) -> u16 {
     app.get_with_session("/api/user/current", key)
         .await
         .status()
@@ -45,7 +45,7 @@ async fn session_id(app: &TestApp, key: &str) -> i64 {
         .unwrap()
 }
 
-async fn first_name(app: &TestApp, key: &str) -> Value {
+pub async fn first_name(app: &TestApp, key: &str) -> Value {
     let me: Value = app
         .get_with_session("/api/user/current", key)
         .await
@@ -362,61 +362,7 @@ async fn someone_elses_session_is_not_found_and_keeps_working(backend: Backend) 
     assert_eq!(works(&app, &sams).await, 200);
 }
 
-async fn single_sign_on_people_see_their_name_but_cannot_change_it(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    app.auth
-        .people
-        .create_with_password(
-            tessera_domain::types::user::NewUser {
-                email: "sso@example.com".into(),
-                first_name: Some("Sol".into()),
-                sso_source: Some(tessera_domain::types::sso::SsoSource::Oidc),
-                ..Default::default()
-            },
-            tessera_domain::secret::Password::new(PASSWORD),
-        )
-        .await
-        .unwrap();
-    let browser = signed_in(&app, "sso@example.com").await;
-    let key = browser.cookie("metabase.SESSION").unwrap();
-    let page = browser.get("/account").await;
-    assert_eq!(page.status, 200);
-    assert!(
-        page.body.contains("come from your single sign-on provider"),
-        "{}",
-        page.body
-    );
-    assert!(!page.body.contains(r#"action="/account/profile""#));
-    assert!(!page.body.contains(r#"action="/account/password""#));
-    assert!(page.body.contains("Where you are signed in"));
-
-    // A form posted anyway changes nothing.
-    let page = browser
-        .submit("/account", "/account/profile", &[("first_name", "Grace")])
-        .await;
-    assert_eq!(page.status, 400);
-    assert!(page
-        .body
-        .contains("Your name comes from your single sign-on provider"));
-    assert_eq!(first_name(&app, &key).await, "Sol");
-    let fields = [
-        ("old_password", PASSWORD),
-        ("password", NEW_PASSWORD),
-        ("confirm", NEW_PASSWORD),
-    ];
-    let page = browser
-        .submit("/account", "/account/password", &fields)
-        .await;
-    assert_eq!(page.status, 403);
-    assert_eq!(works(&app, &key).await, 200);
-    assert_eq!(
-        app.login("sso@example.com", NEW_PASSWORD).await.status(),
-        401
-    );
-}
-
 on_both_backends!(
-    single_sign_on_people_see_their_name_but_cannot_change_it,
     nobody_signed_in_is_sent_to_sign_in,
     the_name_is_edited_with_the_token_and_refused_without,
     a_wrong_old_password_changes_nothing,

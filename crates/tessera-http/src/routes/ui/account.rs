@@ -6,7 +6,9 @@
 use super::form::{FormGuard, Posted};
 use super::page::{nav, see_other, ErrorPage, Page};
 use super::rules::password_rules;
-use crate::error::pages::{self, OLD_PASSWORD_MISSING, PASSWORDS_DIFFER, SESSION_GONE};
+use crate::error::pages::{
+    self, OLD_PASSWORD_MISSING, PASSWORDS_DIFFER, SESSION_GONE, TEMPORARY_PASSWORD,
+};
 use crate::error::ApiError;
 use crate::extract::{Client, CurrentSession};
 use crate::routes::metabase::session::new_session_cookies;
@@ -168,8 +170,12 @@ pub async fn show(
         Ok(found) => found,
         Err(res) => return *res,
     };
+    // A temporary password from an administrator is the first thing to replace.
     let view = View {
         notice: notice(q.done.as_deref()),
+        password_error: user
+            .must_change_password
+            .then(|| TEMPORARY_PASSWORD.to_string()),
         ..View::default()
     };
     match account_page(&state, &guard, &user, &key, view).await {
