@@ -3,7 +3,7 @@
 Started by crates/tessera/tests/api/pages_e2e.rs against an in-process server with an SMTP sink, an
 administrator (ada@example.com), a group "Analysts", people who sign in with Google and OIDC, and an
 API key already made. The flow: the admin signs in and invites Kim -> Kim's invitation mail -> its
-link in another browser -> a password -> signed in as Kim -> the admin deactivates Kim -> Kim's open
+link in another browser -> a password -> signed in as Kim (on /account) -> the admin deactivates Kim -> Kim's open
 page is signed out on its next request. Then the groups and API-key pages, and a new key shown once.
 Screenshots: admin-people.png, admin-person.png, admin-groups.png, admin-group.png,
 admin-api-keys.png, admin-api-key-new.png and admin-people-phone.png in --shots.
@@ -105,8 +105,8 @@ class Run:
         kim.fill("#password", "Kims-own-pass-7")
         kim.fill("#confirm", "Kims-own-pass-7")
         kim.click("button[type=submit]")
-        self.at(kim, "/")
-        self.says(kim, "You are signed in as Kim Lee")
+        self.at(kim, "/account")
+        self.says(kim, "Kim Lee")
 
         admin.goto(self.base + "/admin/people")
         self.says(admin, INVITED)
@@ -120,7 +120,7 @@ class Run:
 
         # Kim's open page is signed out on its next request.
         kim.reload()
-        self.at(kim, "/auth/login")
+        self.at(kim, "/auth/login?redirect=/account")
 
         admin.goto(self.base + "/admin/groups")
         self.says(admin, "Analysts")

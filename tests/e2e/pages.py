@@ -68,7 +68,7 @@ class Run:
 
     def sign_out(self):
         self.page.goto(self.base + "/")
-        self.page.click("text=Sign out")
+        self.page.click("nav >> text=Sign out")
         self.at("/auth/login")
 
     def flows(self):
@@ -95,9 +95,10 @@ class Run:
         page.fill("#password", PASSWORD)
         page.fill("#confirm", PASSWORD)
         page.click("button[type=submit]")
-        self.at("/")
-        self.says("You are signed in as Ada Lovelace")
+        self.at("/account")
+        self.says("Signed in as Ada Lovelace")
         self.shot("home")
+        check("People" in self.page.inner_text("nav"), "an admin is offered People")
         self.sign_out()
         self.shot("login")
 
@@ -114,7 +115,7 @@ class Run:
         check(page.input_value("#email") == ADMIN, "login keeps the email")
         self.shot("login-error")
         self.sign_in(ADMIN, PASSWORD)
-        self.at("/")
+        self.at("/account")
         self.sign_out()
 
         # Forgot password -> the mail -> the link -> a new password -> signed in.
@@ -134,14 +135,14 @@ class Run:
         page.fill("#password", NEW_PASSWORD)
         page.fill("#confirm", NEW_PASSWORD)
         page.click("button[type=submit]")
-        self.at("/")
-        self.says("You are signed in as Ada Lovelace")
+        self.at("/account")
+        self.says("Signed in as Ada Lovelace")
         # The used link has its own page.
         page.goto(link)
         self.says("This link no longer works")
         self.sign_out()
         self.sign_in(ADMIN, NEW_PASSWORD)
-        self.at("/")
+        self.at("/account")
 
         # A phone-sized screen.
         phone = self.context.browser.new_context(

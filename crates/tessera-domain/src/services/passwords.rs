@@ -138,11 +138,43 @@ impl Passwords {
         old_password: Option<Password>,
         client: &ClientContext,
     ) -> Result<Option<SessionKey>, Error> {
+        let check_old = !actor.is_superuser;
+        self.set(actor, id, password, old_password, check_old, client)
+            .await
+    }
+
+    /// A person changes their own password on the account page: the old one is asked of everyone,
+    /// admins included, because a browser left signed in must not be enough to take the account.
+    /// Every other session ends; the new session is returned.
+    pub async fn change_own(
+        &self,
+        actor: &User,
+        password: Password,
+        old_password: Password,
+        client: &ClientContext,
+    ) -> Result<SessionKey, Error> {
+        if actor.sso_source.is_some() {
+            return Err(Error::Forbidden);
+        }
+        self.set(actor, actor.id, password, Some(old_password), true, client)
+            .await?
+            .ok_or(Error::Forbidden)
+    }
+
+    async fn set(
+        &self,
+        actor: &User,
+        id: UserId,
+        password: Password,
+        old_password: Option<Password>,
+        check_old: bool,
+        client: &ClientContext,
+    ) -> Result<Option<SessionKey>, Error> {
         require_self_or_admin(actor, id)?;
         // An admin key setting its own password would get a session that outlives the key.
         let target = self.deps.active_person(id).await?;
         self.check_policy(&password)?;
-        if !actor.is_superuser {
+        if check_old {
             let old = old_password.unwrap_or_else(|| Password::new(""));
             let scope = ThrottleScope::OldPassword;
             let (id, email) = (target.id, &target.email);

@@ -21,6 +21,15 @@ pub const FORM_REFUSED: &str =
     "This form has expired or did not come from this site. Go back, reload the page and try again.";
 pub const FORM_UNREADABLE: &str =
     "The form could not be read. Go back, reload the page and try again.";
+pub const NAMES_INVALID: &str =
+    "Names can be at most 254 characters long, with no control characters.";
+pub const SSO_NAMES_LOCKED: &str =
+    "Your name comes from your single sign-on provider: change it there.";
+pub const OLD_PASSWORD_WRONG: &str = "Your current password is not correct.";
+pub const OLD_PASSWORD_MISSING: &str = "Enter your current password.";
+pub const TEMPORARY_PASSWORD: &str =
+    "You signed in with a temporary password. Choose a new one before doing anything else.";
+pub const SESSION_GONE: &str = "That session has already ended, or is not one of yours.";
 pub const NO_CODE: &str = "The identity provider sent no authorization code.";
 pub const INVITED_WITHOUT_MAIL: &str =
     "Added. Email is not configured, so no invitation was sent: \
@@ -28,8 +37,6 @@ pub const INVITED_WITHOUT_MAIL: &str =
 pub const GROUP_NAME_MISSING: &str = "Enter a name for the group, at most 255 characters.";
 pub const KEY_NAME_MISSING: &str = "Enter a name for the key, at most 255 characters.";
 pub const KEY_GROUP_MISSING: &str = "Choose a group for the key.";
-pub const PASSWORD_CHANGE_FIRST: &str =
-    "You signed in with a temporary password: choose a new one before doing anything else.";
 pub const INTERNAL: &str = "Something went wrong on our side. Try again in a moment.";
 
 /// The status and sentence for a domain error shown on a page. Internal failures are logged here,
@@ -56,6 +63,20 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
             StatusCode::BAD_REQUEST,
             "This password is too common. Choose one that is harder to guess.",
         ),
+        Error::WrongOldPassword => (StatusCode::BAD_REQUEST, OLD_PASSWORD_WRONG),
+        Error::InvalidUser(problems) => {
+            let sso = problems.iter().any(|p| {
+                matches!(
+                    p,
+                    UserProblem::SsoFirstNameLocked | UserProblem::SsoLastNameLocked
+                )
+            });
+            if !sso {
+                return (StatusCode::BAD_REQUEST, user_problems(problems));
+            }
+            (StatusCode::BAD_REQUEST, SSO_NAMES_LOCKED)
+        }
+        Error::PasswordChangeRequired => (StatusCode::FORBIDDEN, TEMPORARY_PASSWORD),
         Error::EmailTaken => (StatusCode::BAD_REQUEST, "Email address already in use."),
         Error::InvalidResetToken => (
             StatusCode::BAD_REQUEST,
@@ -78,7 +99,6 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
             "You don't have permissions to do that.",
         ),
         Error::NotFound => (StatusCode::NOT_FOUND, "Not found."),
-        Error::PasswordChangeRequired => (StatusCode::FORBIDDEN, PASSWORD_CHANGE_FIRST),
         Error::LastAdmin => (
             StatusCode::BAD_REQUEST,
             "This is the last administrator: make someone else an administrator first.",
@@ -106,7 +126,6 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
             StatusCode::BAD_REQUEST,
             "Nobody has that email address, or the group no longer exists.",
         ),
-        Error::InvalidUser(problems) => return (StatusCode::BAD_REQUEST, user_problems(problems)),
         Error::Internal(cause) => {
             log_internal(cause.as_ref());
             (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL)
@@ -123,7 +142,7 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
 fn user_problems(problems: &[UserProblem]) -> String {
     let sentence = |p: &UserProblem| match p {
         UserProblem::InvalidEmail => INVALID_EMAIL,
-        UserProblem::InvalidFirstName | UserProblem::InvalidLastName => NAME_TOO_LONG,
+        UserProblem::InvalidFirstName | UserProblem::InvalidLastName => NAMES_INVALID,
         UserProblem::SsoFirstNameLocked | UserProblem::SsoLastNameLocked => {
             "This person signs in with single sign-on: their name comes from there."
         }

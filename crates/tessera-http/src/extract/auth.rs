@@ -186,7 +186,11 @@ impl FromRequestParts<AppState> for CurrentUser {
 /// With a temporary password, a person may only look themself up and change it.
 fn may_act_before_change(parts: &Parts, user: &User) -> bool {
     let path = parts.uri.path();
-    path == "/api/user/current" || path == format!("/api/user/{}/password", user.id)
+    // The account page and its password form are where a person in a browser replaces it.
+    path == "/api/user/current"
+        || path == format!("/api/user/{}/password", user.id)
+        || path == "/account"
+        || path == "/account/password"
 }
 
 /// A signed-in superuser; 401 for nobody, 403 for anyone else.

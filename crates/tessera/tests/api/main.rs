@@ -20,6 +20,8 @@ mod membership_fidelity;
 mod oidc;
 pub mod oidc_peer;
 mod own_sessions;
+mod pages_account;
+mod pages_account_identity;
 mod pages_admin;
 mod pages_admin_groups;
 mod pages_admin_mail;

@@ -76,7 +76,7 @@ async fn visitors_sign_in_first_and_non_admins_are_refused(backend: Backend) {
         assert!(!page.body.contains("ada@example.com"));
     }
     // With a genuine token from a page Pat may open, the action is still refused.
-    let token = browser.get("/").await.csrf();
+    let token = browser.get("/account").await.csrf();
     let ada = app
         .auth
         .people

@@ -75,7 +75,7 @@ async fn an_admin_on_a_temporary_password_changes_it_first() {
     assert_eq!(page.status, 403);
     assert!(
         page.body
-            .contains("choose a new one before doing anything else"),
+            .contains("Choose a new one before doing anything else"),
         "{}",
         page.body
     );

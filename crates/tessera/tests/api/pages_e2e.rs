@@ -179,3 +179,37 @@ async fn seed_admin_pages(app: &TestApp) {
         .await
         .unwrap();
 }
+
+/// `tests/e2e/account.py`: two browsers signed in as one person, the account page seen from both.
+async fn account_works_in_chromium(js: bool) {
+    let (Some(python), Some(chromium)) = (clients_python(), chromium()) else {
+        return;
+    };
+    if !playwright(&python) {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.create_user("pat@example.com", false).await;
+    let shots = repo().join("target/e2e-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut args = vec![
+        "--base".to_string(),
+        app.base.clone(),
+        "--shots".into(),
+        shots.display().to_string(),
+    ];
+    if !js {
+        args.push("--no-js".into());
+    }
+    run_script("account.py", &python, &chromium, args).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_page_works_in_chromium_with_javascript() {
+    account_works_in_chromium(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_page_works_in_chromium_without_javascript() {
+    account_works_in_chromium(false).await;
+}

@@ -94,11 +94,13 @@ async fn signing_in_sets_the_session_cookies_and_goes_where_asked(backend: Backe
     let me = app.get_with_session("/api/user/current", &key).await;
     assert_eq!(me.status(), 200);
 
+    // `/` is the account page for someone signed in.
     let home = browser.get("/").await;
+    assert_eq!((home.status, home.location()), (303, "/account"));
+    let home = browser.get("/account").await;
     assert_eq!(home.status, 200);
     assert!(
-        home.body
-            .contains("You are signed in as <strong>Pat</strong>"),
+        home.body.contains("Signed in as <strong>Pat</strong>"),
         "{}",
         home.body
     );
@@ -288,7 +290,7 @@ async fn signing_out_ends_the_session(backend: Backend) {
         200
     );
 
-    let out = browser.submit("/", "/auth/logout", &[]).await;
+    let out = browser.submit("/account", "/auth/logout", &[]).await;
     assert_eq!((out.status, out.location()), (303, "/auth/login"));
     assert!(out
         .set_cookies()

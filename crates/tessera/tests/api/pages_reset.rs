@@ -143,9 +143,9 @@ async fn an_invite_link_welcomes_a_new_person(backend: Backend) {
         .submit(&link, &link, &[("password", NEW), ("confirm", NEW)])
         .await;
     assert_eq!((done.status, done.location()), (303, "/"));
-    let home = browser.get("/").await;
+    let home = browser.get("/account").await;
     assert!(
-        home.body.contains("signed in as <strong>Nia</strong>"),
+        home.body.contains("Signed in as <strong>Nia</strong>"),
         "{}",
         home.body
     );

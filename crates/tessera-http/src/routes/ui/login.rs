@@ -1,4 +1,4 @@
-//! `GET/POST /auth/login`, `POST /auth/logout`, and `GET /`: who is signed in, or off to sign in.
+//! `GET/POST /auth/login`, `POST /auth/logout`, and `GET /`: on to the account page, or to sign in.
 
 use super::form::{query, FormGuard, Posted};
 use super::page::{see_other, ErrorPage, Page};
@@ -154,23 +154,12 @@ pub async fn logout(
     Ok(see_other("/auth/login", cookies::cleared_session_cookies()))
 }
 
-/// `GET /`: who is signed in, with a way out; nobody is sent to sign in.
-pub async fn home(
-    user: Result<MaybeUser, ApiError>,
-    guard: FormGuard,
-) -> Result<Response, ErrorPage> {
-    let Some(user) = user?.0 else {
-        return Ok(see_other("/auth/login", []));
+/// `GET /`: the account page for someone signed in; anyone else is sent to sign in.
+pub async fn home(user: Result<MaybeUser, ApiError>) -> Result<Response, ErrorPage> {
+    let to = if user?.0.is_some() {
+        "/account"
+    } else {
+        "/auth/login"
     };
-    Ok(Page::new(
-        "home.html",
-        context! {
-            title => "Signed in",
-            csrf => guard.token(),
-            name => user.common_name(),
-            email => user.email,
-        },
-    )
-    .cookie(guard.cookie())
-    .into_response())
+    Ok(see_other(to, []))
 }

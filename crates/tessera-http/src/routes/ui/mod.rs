@@ -1,8 +1,10 @@
 //! Web pages for people (DESIGN §5): sign in and out, a forgotten password, a reset or invite link,
-//! and first-run setup. Server-rendered, usable without JavaScript (plain forms, POST then 303), every
-//! form guarded by [`form`]'s token, every page sent with [`page::security_headers`]. Each page calls
-//! the same domain service as its API route, so both say and do the same.
+//! first-run setup, and a person's own account page. Server-rendered, usable without JavaScript
+//! (plain forms, POST then 303), every form guarded by [`form`]'s token, every page sent with
+//! [`page::security_headers`]. Each page calls the same domain service as its API route, so both
+//! say and do the same.
 
+mod account;
 mod admin;
 mod admin_groups;
 mod admin_keys;
@@ -32,6 +34,11 @@ pub fn router() -> Router<AppState> {
             "/auth/reset_password/{token}",
             get(reset::show).post(reset::submit),
         )
+        .route("/account", get(account::show))
+        .route("/account/profile", post(account::profile))
+        .route("/account/password", post(account::password))
+        .route("/account/sessions/end-others", post(account::end_others))
+        .route("/account/sessions/{id}/end", post(account::end))
         .route("/setup", get(setup::show).post(setup::submit))
         .route(
             "/admin/people",

@@ -7,13 +7,13 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Environment, Value};
 use std::sync::OnceLock;
+use tessera_domain::types::user::User;
 use tessera_domain::Error;
 
 /// Every template, by name. `base.html` is the layout the others extend.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
-    ("home.html", include_str!("templates/home.html")),
     ("forgot.html", include_str!("templates/forgot.html")),
     ("reset.html", include_str!("templates/reset.html")),
     ("setup.html", include_str!("templates/setup.html")),
@@ -49,6 +49,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/admin_group.html"),
     ),
     ("admin_keys.html", include_str!("templates/admin_keys.html")),
+    ("account.html", include_str!("templates/account.html")),
 ];
 
 /// The one stylesheet, served at [`STYLESHEET_PATH`].
@@ -175,6 +176,16 @@ impl IntoResponse for Page {
             }
         }
         res
+    }
+}
+
+/// The bar above a signed-in person's pages: their name, their account, People for admins, and a
+/// sign-out form (carrying the page's form token, as every form does).
+pub fn nav(user: &User, csrf: &str) -> Value {
+    context! {
+        name => user.common_name(),
+        admin => user.is_superuser,
+        csrf => csrf,
     }
 }
 
