@@ -1,4 +1,5 @@
-"""Tessera's admin pages in real headless Chromium (Debian's, driven by Playwright), without script.
+"""Tessera's admin pages in real headless Chromium (Debian's, driven by Playwright), with script
+and (--no-js) without.
 
 Started by crates/tessera/tests/api/pages_e2e.rs against an in-process server with an SMTP sink, an
 administrator (ada@example.com), a group "Analysts", people who sign in with Google and OIDC, and an
@@ -6,7 +7,8 @@ API key already made. The flow: the admin signs in and invites Kim -> Kim's invi
 link in another browser -> a password -> signed in as Kim (on /account) -> the admin deactivates Kim -> Kim's open
 page is signed out on its next request. Then the groups and API-key pages, and a new key shown once.
 Screenshots: admin-people.png, admin-person.png, admin-groups.png, admin-group.png,
-admin-api-keys.png, admin-api-key-new.png and admin-people-phone.png in --shots.
+admin-api-keys.png, admin-api-key-new.png and admin-people-phone.png in --shots, each prefixed
+"js-" when the browser runs script (so both runs can share the folder).
 """
 
 import argparse
@@ -46,11 +48,12 @@ class Run:
 
     def context(self, width=1100, height=820):
         return self.browser.new_context(
-            java_script_enabled=False, viewport={"width": width, "height": height}
+            java_script_enabled=self.args.js, viewport={"width": width, "height": height}
         )
 
     def shot(self, page, name):
-        page.screenshot(path=f"{self.args.shots}/{name}.png", full_page=True)
+        prefix = "js-" if self.args.js else ""
+        page.screenshot(path=f"{self.args.shots}/{prefix}{name}.png", full_page=True)
 
     def at(self, page, path):
         url = page.url.split("#")[0]
@@ -144,7 +147,7 @@ class Run:
         self.says(admin, "Nightly export")
 
         phone_ctx = self.browser.new_context(
-            java_script_enabled=False,
+            java_script_enabled=self.args.js,
             viewport={"width": 390, "height": 844},
             storage_state=admin_ctx.storage_state(),
         )
@@ -164,6 +167,7 @@ def main():
     parser.add_argument("--base", required=True)
     parser.add_argument("--sink", required=True, help="the SMTP sink's /messages URL")
     parser.add_argument("--shots", required=True)
+    parser.add_argument("--no-js", dest="js", action="store_false")
     args = parser.parse_args()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
@@ -171,7 +175,7 @@ def main():
             Run(args, browser).flow()
         finally:
             browser.close()
-    print("ok admin")
+    print("ok admin", "with script" if args.js else "without script")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-//! The pages in real headless Chromium (Debian's, driven by Playwright from `tests/e2e/pages.py`),
+//! The pages in real headless Chromium (Debian's, driven by Playwright from `tests/e2e/*.py`),
 //! with and without JavaScript, against the in-process server and a real SMTP sink. Screenshots of
 //! every page land in `target/e2e-screenshots/`. Skipped (loudly, never in CI) without the Python
 //! peers, Playwright or Chromium.
@@ -100,9 +100,8 @@ async fn the_pages_work_in_chromium_without_javascript() {
 }
 
 /// `tests/e2e/admin.py`: invite -> the mailed link in another browser -> signed in -> deactivated ->
-/// signed out; the groups and API-key pages; screenshots `admin-*.png`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_admin_pages_work_in_chromium() {
+/// signed out; the groups and API-key pages; screenshots `admin-*.png` (`js-admin-*.png` with script).
+async fn admin_pages_work_in_chromium(js: bool) {
     let (Some(python), Some(chromium)) = (clients_python(), chromium()) else {
         return;
     };
@@ -116,7 +115,7 @@ async fn the_admin_pages_work_in_chromium() {
     seed_admin_pages(&app).await;
     let shots = repo().join("target/e2e-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let args = vec![
+    let mut args = vec![
         "--base".to_string(),
         app.base.clone(),
         "--shots".into(),
@@ -124,7 +123,20 @@ async fn the_admin_pages_work_in_chromium() {
         "--sink".into(),
         sink.messages_url(),
     ];
+    if !js {
+        args.push("--no-js".into());
+    }
     run_script("admin.py", &python, &chromium, args).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_pages_work_in_chromium_with_javascript() {
+    admin_pages_work_in_chromium(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_pages_work_in_chromium_without_javascript() {
+    admin_pages_work_in_chromium(false).await;
 }
 
 /// What the admin pages' screenshots show besides the flow: an admin, SSO people, a group, a key.
