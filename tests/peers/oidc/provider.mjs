@@ -169,7 +169,7 @@ const provider = new Provider(issuer, {
   },
 });
 
-// GET /interaction/<uid>: headless login for the account in login_hint.
+// GET /interaction/<uid>: headless login for the account in login_hint (or OIDC_DEFAULT_ACCOUNT).
 async function interaction(req, res) {
   const text = (status, body) => {
     res.statusCode = status;
@@ -179,7 +179,9 @@ async function interaction(req, res) {
   if (req.method !== 'GET') return text(405, 'only GET is supported');
   try {
     const details = await provider.interactionDetails(req, res);
-    const hint = details.params.login_hint;
+    // A real browser clicking a plain "Sign in" link sends no hint; OIDC_DEFAULT_ACCOUNT stands in
+    // for the person who would type their name at a real provider.
+    const hint = details.params.login_hint || process.env.OIDC_DEFAULT_ACCOUNT;
     if (!hint) return text(400, 'login_hint is required (the account id to log in as)');
     if (!lookupAccount(hint)) return text(400, `unknown account ${JSON.stringify(hint)}`);
 

@@ -21,11 +21,21 @@ fn peer_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/peers/oidc")
 }
 
+/// Whether the provider's npm packages are there; skips loudly (in CI: fails) when not.
+fn installed() -> bool {
+    let there = peer_dir().join("node_modules/oidc-provider").exists();
+    if !there {
+        crate::common::skip("OpenID provider: run `npm ci` in tests/peers/oidc");
+    }
+    there
+}
+
 pub struct OidcPeer {
     child: Child,
     pub issuer: String,
     port: u16,
     id_token_ttl_secs: u32,
+    default_account: Option<&'static str>,
 }
 
 impl OidcPeer {
@@ -37,23 +47,29 @@ impl OidcPeer {
 
     /// A provider whose ID tokens live `id_token_ttl_secs`.
     pub fn start_with_ttl(id_token_ttl_secs: u32) -> Option<Self> {
-        if !peer_dir().join("node_modules/oidc-provider").exists() {
-            crate::common::skip("OpenID provider: run `npm ci` in tests/peers/oidc");
-            return None;
-        }
-        Some(Self::start_on(0, id_token_ttl_secs))
+        installed().then(|| Self::start_on(0, id_token_ttl_secs, None))
+    }
+
+    /// A provider that logs `account` in when the request names nobody (no `login_hint`), as a real
+    /// browser's plain "Sign in" link does.
+    pub fn start_with_default_account(account: &'static str) -> Option<Self> {
+        installed().then(|| Self::start_on(0, 3600, Some(account)))
     }
 
     /// Starts node and waits for its READY line. On a loaded machine node has been seen to hang before
     /// printing it, so a start that stays silent for 30 s is killed and tried again.
-    fn start_on(port: u16, id_token_ttl_secs: u32) -> Self {
+    fn start_on(port: u16, id_token_ttl_secs: u32, default_account: Option<&'static str>) -> Self {
         for _ in 0..3 {
-            let mut child = Command::new("node")
-                .arg("provider.mjs")
+            let mut node = Command::new("node");
+            node.arg("provider.mjs")
                 .current_dir(peer_dir())
                 .env("OIDC_REDIRECT_URIS", REDIRECT_URIS)
                 .env("OIDC_PORT", port.to_string())
-                .env("OIDC_ID_TOKEN_TTL", id_token_ttl_secs.to_string())
+                .env("OIDC_ID_TOKEN_TTL", id_token_ttl_secs.to_string());
+            if let Some(account) = default_account {
+                node.env("OIDC_DEFAULT_ACCOUNT", account);
+            }
+            let mut child = node
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .spawn()
@@ -81,6 +97,7 @@ impl OidcPeer {
                 issuer,
                 port,
                 id_token_ttl_secs,
+                default_account,
             };
         }
         panic!("the OpenID provider did not start in three tries of 30 s");
@@ -89,7 +106,7 @@ impl OidcPeer {
     /// Stops and starts again under the same issuer, with a new signing key.
     pub fn restart(&mut self) {
         self.stop();
-        *self = Self::start_on(self.port, self.id_token_ttl_secs);
+        *self = Self::start_on(self.port, self.id_token_ttl_secs, self.default_account);
     }
 
     fn stop(&mut self) {

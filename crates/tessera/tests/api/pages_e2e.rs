@@ -1,9 +1,10 @@
 //! The pages in real headless Chromium (Debian's, driven by Playwright from `tests/e2e/*.py`),
-//! with and without JavaScript, against the in-process server and a real SMTP sink. Screenshots of
-//! every page land in `target/e2e-screenshots/`. Skipped (loudly, never in CI) without the Python
-//! peers, Playwright or Chromium.
+//! with and without JavaScript, against the in-process server, a real SMTP sink and (for single
+//! sign-on) the real OpenID provider. Screenshots of every page land in `target/e2e-screenshots/`.
+//! Skipped (loudly, never in CI) without the Python peers, Playwright, Chromium or the provider.
 
 use crate::common::{skip, Backend, TestApp};
+use crate::oidc_peer::{app_using, OidcPeer, Role};
 use crate::peers::{chromium, clients_python, SmtpSink};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -137,6 +138,50 @@ async fn the_admin_pages_work_in_chromium_with_javascript() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_pages_work_in_chromium_without_javascript() {
     admin_pages_work_in_chromium(false).await;
+}
+
+/// `tests/e2e/sso.py`: the sign-in page's single sign-on button -> the real OpenID provider (which
+/// logs in Ada, as no `login_hint` names anyone) -> back on Tessera, signed in on `/account`;
+/// screenshot `sso-account.png`. Ada's account is made on first sign-in (auto-create for her domain).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_sign_on_works_in_chromium() {
+    let (Some(python), Some(chromium)) = (clients_python(), chromium()) else {
+        return;
+    };
+    if !playwright(&python) {
+        return;
+    }
+    let Some(peer) = OidcPeer::start_with_default_account("ada") else {
+        return;
+    };
+    let (app, _) = app_using(
+        Backend::Sqlite,
+        &peer,
+        Role::Oidc,
+        &[("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com")],
+    )
+    .await;
+    let shots = repo().join("target/e2e-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let args = vec![
+        "--base".to_string(),
+        app.base.clone(),
+        "--shots".into(),
+        shots.display().to_string(),
+    ];
+    run_script("sso.py", &python, &chromium, args).await;
+    // The person the browser saw is the one the provider vouched for, marked as such.
+    let ada = app
+        .auth
+        .store()
+        .user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .expect("made on first sign-in");
+    assert_eq!(
+        ada.sso_source,
+        Some(tessera_domain::types::sso::SsoSource::Oidc)
+    );
 }
 
 /// What the admin pages' screenshots show besides the flow: an admin, SSO people, a group, a key.
