@@ -47,10 +47,16 @@ pub fn tessera_binary(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
     Ok(dir.join("tessera"))
 }
 
-/// A loopback port free right now (the server binds it a moment later).
-pub fn free_port() -> Result<u16, String> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+/// `n` distinct loopback ports free right now (the servers bind them a moment later). All are held
+/// open until all are found, so no two can be the same.
+pub fn free_ports(n: usize) -> Result<Vec<u16>, String> {
+    let listeners = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    listeners
+        .iter()
+        .map(|l| Ok(l.local_addr().map_err(|e| e.to_string())?.port()))
+        .collect()
 }
 
 /// Where Tessera keeps its data for this run.

@@ -147,14 +147,24 @@ pub async fn run(args: Args) -> Result<bool, String> {
     eprintln!("seeded in {:.1} s", seeded.took.as_secs_f64());
 
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
-    let port = procs::free_port()?;
+    let ports = procs::free_ports(2)?;
     let mut bare_cmd = std::process::Command::new(me);
-    bare_cmd.args(["bare", "--port", &port.to_string()]);
-    let mut bare = Server::start("bare server", bare_cmd, port, tmp.path().join("bare.log"))?;
-    let port = procs::free_port()?;
+    bare_cmd.args(["bare", "--port", &ports[0].to_string()]);
+    let mut bare = Server::start(
+        "bare server",
+        bare_cmd,
+        ports[0],
+        tmp.path().join("bare.log"),
+    )?;
     let mut cmd = procs::tessera_command(&bin, &store, tmp.path());
-    cmd.args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()]);
-    let mut tessera = Server::start("tessera", cmd, port, tmp.path().join("tessera.log"))?;
+    cmd.args([
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &ports[1].to_string(),
+    ]);
+    let mut tessera = Server::start("tessera", cmd, ports[1], tmp.path().join("tessera.log"))?;
     bare.wait_ready(Duration::from_secs(30)).await?;
     tessera.wait_ready(Duration::from_secs(120)).await?;
     let rss_after_start = procs::status_kib(tessera.pid(), "VmRSS");
