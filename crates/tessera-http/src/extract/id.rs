@@ -13,15 +13,21 @@ impl<S: Send + Sync, T: From<i64>> FromRequestParts<S> for Id<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(params): Path<Vec<(String, String)>> = Path::from_request_parts(parts, state)
+        path_id(parts, state, "id")
             .await
-            .map_err(|_| ApiError::NoSuchEndpoint)?;
-        params
-            .into_iter()
-            .find(|(name, _)| name == "id")
-            .and_then(|(_, raw)| raw.parse::<i64>().ok())
-            .filter(|n| *n > 0)
             .map(|n| Id(T::from(n)))
             .ok_or(ApiError::NoSuchEndpoint)
     }
+}
+
+/// The path parameter `name` as a positive integer; `None` for anything else (absent, not digits,
+/// zero, negative, too large).
+pub async fn path_id<S: Send + Sync>(parts: &mut Parts, state: &S, name: &str) -> Option<i64> {
+    let Path(params): Path<Vec<(String, String)>> =
+        Path::from_request_parts(parts, state).await.ok()?;
+    params
+        .into_iter()
+        .find(|(param, _)| param == name)
+        .and_then(|(_, raw)| raw.parse::<i64>().ok())
+        .filter(|n| *n > 0)
 }

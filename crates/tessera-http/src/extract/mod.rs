@@ -14,5 +14,5 @@ pub use auth::{
 };
 pub use body::{Fields, BOUNDED, EMAIL, LOGIN_ATTRIBUTES};
 pub use client::{from_trusted_proxy, is_https, Client, DeviceId};
-pub use id::Id;
+pub use id::{path_id, Id};
 pub use json::JsonObject;

@@ -50,6 +50,24 @@ async fn active(app: &TestApp, id: i64) -> bool {
         .is_active
 }
 
+/// An id in an admin page's path that is not a positive number names nothing: 404, never the
+/// router's parse error.
+async fn ids_that_are_not_ids_are_not_found_in_plain_words(backend: Backend) {
+    let (_app, admin, _) = with_admin(backend).await;
+    for path in [
+        "/admin/people/abc",
+        "/admin/people/-1",
+        "/admin/people/99999999999999999999",
+        "/admin/groups/x1",
+        "/admin/groups/0",
+    ] {
+        let page = admin.get(path).await;
+        assert_eq!(page.status, 404, "{path}: {}", page.body);
+        assert!(!page.body.contains("Cannot parse"), "{path}: {}", page.body);
+        assert!(!page.body.contains("Invalid URL"), "{path}: {}", page.body);
+    }
+}
+
 async fn visitors_sign_in_first_and_non_admins_are_refused(backend: Backend) {
     let (app, _admin, _) = with_admin(backend).await;
     let visitor = Browser::new(&app);
@@ -348,6 +366,7 @@ async fn single_sign_on_people_carry_a_labelled_badge(backend: Backend) {
 
 on_both_backends!(
     single_sign_on_people_carry_a_labelled_badge,
+    ids_that_are_not_ids_are_not_found_in_plain_words,
     visitors_sign_in_first_and_non_admins_are_refused,
     search_and_filter_the_list,
     inviting_without_mail_then_a_temporary_password_shown_once,

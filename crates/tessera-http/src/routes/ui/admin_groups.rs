@@ -4,7 +4,7 @@
 
 use super::admin::{notice, parse_features, problem, PageAdmin};
 use super::form::{FormGuard, Posted};
-use super::page::{see_other, ErrorPage, Page};
+use super::page::{see_other, ErrorPage, Page, PathId};
 use crate::error::pages::GROUP_NAME_MISSING;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -174,7 +174,7 @@ pub async fn show(
     State(state): State<AppState>,
     _admin: PageAdmin,
     guard: FormGuard,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Page, ErrorPage> {
     group_page(&state, &guard, GroupId(id), q.done.as_deref()).await
@@ -201,7 +201,7 @@ async fn after(
 pub async fn update(
     State(state): State<AppState>,
     _admin: PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { form, guard }: Posted<GroupForm>,
 ) -> Result<Response, ErrorPage> {
     let id = GroupId(id);
@@ -225,7 +225,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     _admin: PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { guard, .. }: Posted<serde::de::IgnoredAny>,
 ) -> Result<Response, ErrorPage> {
     let id = GroupId(id);
@@ -243,7 +243,7 @@ pub async fn delete(
 pub async fn add_member(
     State(state): State<AppState>,
     _admin: PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { form, guard }: Posted<MemberForm>,
 ) -> Result<Response, ErrorPage> {
     let id = GroupId(id);
@@ -264,9 +264,16 @@ pub async fn add_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     _admin: PageAdmin,
-    Path((id, membership)): Path<(i64, i64)>,
+    PathId(id): PathId<i64>,
+    Path(params): Path<Vec<(String, String)>>,
     Posted { guard, .. }: Posted<serde::de::IgnoredAny>,
 ) -> Result<Response, ErrorPage> {
+    let membership = params
+        .iter()
+        .find(|(name, _)| name == "membership")
+        .and_then(|(_, raw)| raw.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+        .ok_or(Error::NotFound)?;
     let (id, membership) = (GroupId(id), MembershipId(membership));
     let (_, members) = state.services.groups.get(id).await?;
     let outcome = if members.iter().any(|m| m.membership_id == membership) {

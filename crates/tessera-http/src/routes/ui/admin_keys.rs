@@ -4,10 +4,10 @@
 
 use super::admin::{notice, problem, PageAdmin};
 use super::form::{FormGuard, Posted};
-use super::page::{see_other, ErrorPage, Page};
+use super::page::{see_other, ErrorPage, Page, PathId};
 use crate::error::pages::{KEY_GROUP_MISSING, KEY_NAME_MISSING};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -145,7 +145,7 @@ pub async fn create(
 pub async fn regenerate(
     State(state): State<AppState>,
     PageAdmin(admin): PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { guard, .. }: Posted<serde::de::IgnoredAny>,
 ) -> Result<Response, ErrorPage> {
     match state
@@ -167,7 +167,7 @@ pub async fn regenerate(
 pub async fn delete(
     State(state): State<AppState>,
     _admin: PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { guard, .. }: Posted<serde::de::IgnoredAny>,
 ) -> Result<Response, ErrorPage> {
     match state.services.api_keys.delete(ApiKeyId(id)).await {

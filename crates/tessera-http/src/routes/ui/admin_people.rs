@@ -4,9 +4,9 @@
 
 use super::admin::{notice, problem, Fields, PageAdmin};
 use super::form::{FormGuard, Posted};
-use super::page::{see_other, ErrorPage, Page};
+use super::page::{see_other, ErrorPage, Page, PathId};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
@@ -210,7 +210,7 @@ pub async fn show(
     State(state): State<AppState>,
     PageAdmin(admin): PageAdmin,
     guard: FormGuard,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Page, ErrorPage> {
     person_page(&state, &admin, &guard, UserId(id), q.done.as_deref(), None).await
@@ -242,7 +242,7 @@ async fn after(
 pub async fn update(
     State(state): State<AppState>,
     PageAdmin(admin): PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { form, guard }: Posted<Vec<(String, String)>>,
 ) -> Result<Response, ErrorPage> {
     let (id, fields) = (UserId(id), Fields(form));
@@ -268,7 +268,7 @@ pub async fn update(
 pub async fn deactivate(
     State(state): State<AppState>,
     PageAdmin(admin): PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { guard, .. }: Posted<serde::de::IgnoredAny>,
 ) -> Result<Response, ErrorPage> {
     let id = UserId(id);
@@ -292,7 +292,7 @@ pub async fn deactivate(
 pub async fn reactivate(
     State(state): State<AppState>,
     PageAdmin(admin): PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { guard, .. }: Posted<serde::de::IgnoredAny>,
 ) -> Result<Response, ErrorPage> {
     let id = UserId(id);
@@ -316,7 +316,7 @@ pub async fn reactivate(
 pub async fn end_sessions(
     State(state): State<AppState>,
     PageAdmin(admin): PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { guard, .. }: Posted<serde::de::IgnoredAny>,
 ) -> Result<Response, ErrorPage> {
     let id = UserId(id);
@@ -341,7 +341,7 @@ pub async fn end_sessions(
 pub async fn reset_password(
     State(state): State<AppState>,
     PageAdmin(admin): PageAdmin,
-    Path(id): Path<i64>,
+    PathId(id): PathId<i64>,
     Posted { guard, .. }: Posted<serde::de::IgnoredAny>,
 ) -> Result<Response, ErrorPage> {
     let id = UserId(id);

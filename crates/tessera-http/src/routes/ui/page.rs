@@ -224,6 +224,24 @@ impl ErrorPage {
     }
 }
 
+/// The path's `{id}` on a page, as the id type the route names. Anything that is not a positive
+/// number names nothing: a 404 page, never the router's parse error.
+pub struct PathId<T>(pub T);
+
+impl<S: Send + Sync, T: From<i64>> axum::extract::FromRequestParts<S> for PathId<T> {
+    type Rejection = ErrorPage;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        crate::extract::path_id(parts, state, "id")
+            .await
+            .map(|n| PathId(T::from(n)))
+            .ok_or_else(|| Error::NotFound.into())
+    }
+}
+
 impl From<Error> for ErrorPage {
     fn from(e: Error) -> Self {
         let (status, text) = pages::describe(&e);
