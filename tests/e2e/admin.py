@@ -21,23 +21,10 @@ import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "Tr0ub4dor&3X"
+from pages import CHROMIUM_ARGS, PASSWORD, check
+
 ADMIN = "ada@example.com"
 INVITED = "kim@example.com"
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
 
 
 class Run:
