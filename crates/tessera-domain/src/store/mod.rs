@@ -5,17 +5,19 @@
 
 mod access_tokens;
 mod api_keys;
+mod cache;
 mod groups;
 mod outbox;
 mod sessions;
 mod sso;
 mod users;
 
-pub use access_tokens::{AccessTokenStore, NewAccessToken, Refreshable};
+pub use access_tokens::{AccessTokenStore, NewAccessToken, Refreshable, TokenOwner};
 pub use api_keys::{ApiKeyStore, NewApiKey};
+pub use cache::{CacheReport, CacheStats};
 pub use groups::GroupStore;
 pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};
-pub use sessions::{NewSession, SessionStore, ThrottleStore};
+pub use sessions::{NewSession, SessionOwner, SessionStore, ThrottleStore};
 pub use sso::{OidcLoginAttempt, OidcLoginStore};
 pub use users::{SetupOutcome, SetupRequest, UserStore};
 
@@ -45,6 +47,7 @@ pub trait Store:
     + ResetTokenStore
     + AccessTokenStore
     + OidcLoginStore
+    + CacheReport
 {
 }
 
@@ -59,5 +62,6 @@ impl<T> Store for T where
         + ResetTokenStore
         + AccessTokenStore
         + OidcLoginStore
+        + CacheReport
 {
 }

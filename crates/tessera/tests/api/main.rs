@@ -13,6 +13,7 @@ mod emails_names;
 mod fidelity;
 mod google;
 mod groups;
+mod instances;
 mod key_users;
 mod login_keys;
 mod mail;
