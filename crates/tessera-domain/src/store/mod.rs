@@ -7,6 +7,7 @@ mod access_tokens;
 mod api_keys;
 mod groups;
 mod outbox;
+mod personal_keys;
 mod sessions;
 mod sso;
 mod users;
@@ -15,6 +16,7 @@ pub use access_tokens::{AccessTokenStore, NewAccessToken, Refreshable};
 pub use api_keys::{ApiKeyStore, NewApiKey};
 pub use groups::GroupStore;
 pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};
+pub use personal_keys::{NewPersonalKey, PersonalKeyRefusal, PersonalKeyStore};
 pub use sessions::{NewSession, SessionStore, ThrottleStore};
 pub use sso::{OidcLoginAttempt, OidcLoginStore};
 pub use users::{SetupOutcome, SetupRequest, UserStore};
@@ -41,6 +43,7 @@ pub trait Store:
     + ThrottleStore
     + GroupStore
     + ApiKeyStore
+    + PersonalKeyStore
     + OutboxStore
     + ResetTokenStore
     + AccessTokenStore
@@ -55,6 +58,7 @@ impl<T> Store for T where
         + ThrottleStore
         + GroupStore
         + ApiKeyStore
+        + PersonalKeyStore
         + OutboxStore
         + ResetTokenStore
         + AccessTokenStore

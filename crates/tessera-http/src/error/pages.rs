@@ -76,6 +76,12 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
             }
             (StatusCode::BAD_REQUEST, SSO_NAMES_LOCKED)
         }
+        Error::InvalidPersonalKey(problems) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                super::personal_keys::sentences(problems),
+            )
+        }
         Error::PasswordChangeRequired => (StatusCode::FORBIDDEN, TEMPORARY_PASSWORD),
         Error::EmailTaken => (StatusCode::BAD_REQUEST, "Email address already in use."),
         Error::InvalidResetToken => (

@@ -35,6 +35,8 @@ mod pages_setup;
 mod password_costs;
 pub mod peers;
 mod people;
+mod personal_keys;
+mod personal_keys_rules;
 mod reauthentication;
 mod session;
 mod setup;
