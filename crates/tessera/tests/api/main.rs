@@ -30,6 +30,7 @@ mod pages_e2e;
 mod pages_forgot;
 mod pages_login;
 mod pages_login_sso;
+mod pages_personal_keys;
 mod pages_reset;
 mod pages_setup;
 mod password_costs;

@@ -3,6 +3,7 @@
 //! sign out. The same services as `PUT /api/user/:id`, `PUT /api/user/:id/password` and the own-session
 //! routes, called directly; every form is a plain POST answered by a 303 back to the page.
 
+use super::account_keys::{self, KeyTyped};
 use super::form::{FormGuard, Posted};
 use super::page::{nav, see_other, ErrorPage, Page};
 use super::rules::password_rules;
@@ -53,7 +54,7 @@ pub struct PasswordForm {
 
 /// Who is signed in and with which session, or the way to sign in. An API key is not a browser
 /// session, so it is sent to sign in too.
-fn signed_in(
+pub(super) fn signed_in(
     caller: Result<CurrentSession, ApiError>,
 ) -> Result<(User, SessionKey), Box<Response>> {
     match caller {
@@ -70,11 +71,13 @@ fn signed_in(
 
 /// What the page shows besides the stored state: a mistake in one section, and the names typed.
 #[derive(Default)]
-struct View {
-    notice: Option<&'static str>,
-    profile_error: Option<String>,
-    password_error: Option<String>,
-    names: Option<(String, String)>,
+pub(super) struct View {
+    pub notice: Option<&'static str>,
+    pub profile_error: Option<String>,
+    pub password_error: Option<String>,
+    pub names: Option<(String, String)>,
+    pub keys_error: Option<String>,
+    pub keys_typed: Option<KeyTyped>,
 }
 
 /// Single sign-on decides an SSO person's name and password; an API key's user has neither.
@@ -88,6 +91,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "password" => "Your password was changed. Every other session was signed out.",
         "ended" => "That session was signed out.",
         "others" => "Every other session was signed out.",
+        "key-revoked" => "That key was revoked: it no longer works.",
         _ => return None,
     })
 }
@@ -114,6 +118,7 @@ async fn account_page(
         })
         .collect();
     let others = sessions.iter().filter(|s| !s.current).count();
+    let keys = account_keys::section(state, user, view.keys_typed).await?;
     let (first, last) = view.names.unwrap_or_else(|| {
         (
             user.first_name.clone().unwrap_or_default(),
@@ -140,13 +145,15 @@ async fn account_page(
             rules => password_rules(&state.services.config().password_policy),
             sessions => rows,
             others => others,
+            keys => keys,
+            keys_error => view.keys_error,
         },
     )
     .cookie(guard.cookie()))
 }
 
 /// Shows the page again with a mistake in one section, at the mistake's status.
-async fn again(
+pub(super) async fn again(
     state: &AppState,
     guard: &FormGuard,
     user: &User,

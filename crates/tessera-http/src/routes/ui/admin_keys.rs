@@ -1,6 +1,6 @@
 //! `/admin/api-keys`: the keys (masked: only their prefix is kept), creating one and regenerating
 //! one (the new key is in that response only, never in an address and never shown again), and
-//! deleting one.
+//! deleting one. Below them, every person's personal API keys, each of which an admin can revoke.
 
 use super::admin::{notice, problem, PageAdmin};
 use super::form::{FormGuard, Posted};
@@ -16,7 +16,8 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 use tessera_domain::secret::NewKeySecret;
 use tessera_domain::types::api_key::ApiKey;
-use tessera_domain::types::ids::{ApiKeyId, GroupId};
+use tessera_domain::types::ids::{ApiKeyId, GroupId, PersonalKeyId};
+use tessera_domain::types::personal_key::masked;
 
 const MAX_NAME: usize = 255;
 
@@ -25,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api-keys", get(list).post(create))
         .route("/admin/api-keys/{id}/regenerate", post(regenerate))
         .route("/admin/api-keys/{id}/delete", post(delete))
+        .route(
+            "/admin/api-keys/personal/{id}/revoke",
+            post(revoke_personal),
+        )
 }
 
 #[derive(Deserialize)]
@@ -71,6 +76,27 @@ async fn list_page(
         .iter()
         .map(|g| context! { id => g.id.0, name => g.name, selected => typed.group == g.id.0.to_string() })
         .collect();
+    let now = state.services.clock().now();
+    let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
+    let personal: Vec<Value> = state
+        .services
+        .personal_keys
+        .list_all()
+        .await?
+        .iter()
+        .map(|k| {
+            context! {
+                id => k.id.0,
+                name => k.name,
+                owner => k.owner_name,
+                email => k.owner_email,
+                key => masked(&k.prefix),
+                expires => day(k.expires_at),
+                expired => k.expires_at <= now,
+                last_used => k.last_used_at.map(day),
+            }
+        })
+        .collect();
     Ok(Page::new(
         "admin_keys.html",
         context! {
@@ -78,6 +104,7 @@ async fn list_page(
             section => "keys",
             csrf => guard.token(),
             keys => keys,
+            personal => personal,
             groups => groups,
             name => typed.name,
             notice => notice(done, false),
@@ -172,6 +199,23 @@ pub async fn delete(
 ) -> Result<Response, ErrorPage> {
     match state.services.api_keys.delete(ApiKeyId(id)).await {
         Ok(()) => Ok(see_other("/admin/api-keys?done=deleted", [])),
+        Err(e) => {
+            let (status, text) = problem(&e);
+            let page = list_page(&state, &guard, None, &KeyForm::default()).await?;
+            Ok(page.with_error(status, text).into_response())
+        }
+    }
+}
+
+/// `POST /admin/api-keys/personal/:id/revoke`: anyone's personal key stops working at once.
+pub async fn revoke_personal(
+    State(state): State<AppState>,
+    _admin: PageAdmin,
+    PathId(id): PathId<i64>,
+    Posted { guard, .. }: Posted<serde::de::IgnoredAny>,
+) -> Result<Response, ErrorPage> {
+    match state.services.personal_keys.revoke(PersonalKeyId(id)).await {
+        Ok(()) => Ok(see_other("/admin/api-keys?done=revoked", [])),
         Err(e) => {
             let (status, text) = problem(&e);
             let page = list_page(&state, &guard, None, &KeyForm::default()).await?;

@@ -5,6 +5,7 @@
 //! say and do the same.
 
 mod account;
+mod account_keys;
 mod admin;
 mod admin_groups;
 mod admin_keys;
@@ -39,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(account::password))
         .route("/account/sessions/end-others", post(account::end_others))
         .route("/account/sessions/{id}/end", post(account::end))
+        .route("/account/api-keys", post(account_keys::create))
+        .route("/account/api-keys/{id}/revoke", post(account_keys::revoke))
         .route("/setup", get(setup::show).post(setup::submit))
         .route(
             "/admin/people",
