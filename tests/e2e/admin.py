@@ -121,7 +121,12 @@ class Run:
 
         admin.goto(self.base + "/admin/api-keys")
         self.says(admin, "Reporting")
+        # Personal keys, everyone's, each revocable here.
+        self.says(admin, "Ada's notebook")
         self.shot(admin, "admin-api-keys")
+        admin.click("button[aria-label^='Revoke Ada']")
+        self.says(admin, "Revoked: the key no longer works.")
+        self.says(admin, "Nobody has made a personal API key.")
         admin.fill("#name", "Nightly export")
         admin.select_option("#group", label="Analysts")
         admin.click("button:has-text('Create key')")
