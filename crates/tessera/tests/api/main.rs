@@ -22,6 +22,7 @@ pub mod oidc_peer;
 mod own_sessions;
 mod pages_account;
 mod pages_account_identity;
+mod pages_account_prefs;
 mod pages_admin;
 mod pages_admin_groups;
 mod pages_admin_mail;

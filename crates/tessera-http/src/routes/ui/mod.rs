@@ -6,6 +6,7 @@
 
 mod account;
 mod account_keys;
+mod account_locale;
 mod admin;
 mod admin_groups;
 mod admin_keys;
@@ -14,6 +15,7 @@ mod forgot;
 mod form;
 mod login;
 pub(crate) mod page;
+mod remember;
 mod reset;
 mod rules;
 mod setup;
@@ -38,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/account/profile", post(account::profile))
         .route("/account/password", post(account::password))
+        .route("/account/locale", post(account_locale::save))
         .route("/account/sessions/end-others", post(account::end_others))
         .route("/account/sessions/{id}/end", post(account::end))
         .route("/account/api-keys", post(account_keys::create))
