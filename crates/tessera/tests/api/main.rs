@@ -26,6 +26,7 @@ mod pages_account_prefs;
 mod pages_admin;
 mod pages_admin_groups;
 mod pages_admin_mail;
+mod pages_admin_paging;
 mod pages_browser;
 mod pages_e2e;
 mod pages_forgot;

@@ -15,6 +15,7 @@ mod forgot;
 mod form;
 mod login;
 pub(crate) mod page;
+mod paging;
 mod remember;
 mod reset;
 mod rules;
