@@ -24,6 +24,7 @@ mod pages_account;
 mod pages_account_identity;
 mod pages_account_prefs;
 mod pages_admin;
+mod pages_admin_confirm;
 mod pages_admin_groups;
 mod pages_admin_mail;
 mod pages_admin_paging;

@@ -8,6 +8,7 @@ mod account;
 mod account_keys;
 mod account_locale;
 mod admin;
+mod admin_confirm;
 mod admin_groups;
 mod admin_keys;
 mod admin_people;
@@ -57,7 +58,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/admin/people/{id}/deactivate",
-            post(admin_people::deactivate),
+            get(admin_confirm::deactivate).post(admin_people::deactivate),
         )
         .route(
             "/admin/people/{id}/reactivate",
@@ -65,11 +66,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/admin/people/{id}/reset-password",
-            post(admin_people::reset_password),
+            get(admin_confirm::reset_password).post(admin_people::reset_password),
         )
         .route(
             "/admin/people/{id}/end-sessions",
-            post(admin_people::end_sessions),
+            get(admin_confirm::end_sessions).post(admin_people::end_sessions),
         )
         .merge(admin_groups::router())
         .merge(admin_keys::router())

@@ -58,6 +58,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("admin_keys.html", include_str!("templates/admin_keys.html")),
     ("account.html", include_str!("templates/account.html")),
+    ("admin_key.html", include_str!("templates/admin_key.html")),
+    (
+        "admin_confirm.html",
+        include_str!("templates/admin_confirm.html"),
+    ),
 ];
 
 /// The one stylesheet, served at [`STYLESHEET_PATH`].
