@@ -48,7 +48,7 @@ class Browser:
         self.at("/account")
 
     def sessions(self):
-        return self.page.locator("table.sessions tbody tr")
+        return self.page.locator("section[aria-labelledby=sessions-title] table tbody tr")
 
 
 def run(args, chromium):
@@ -59,14 +59,14 @@ def run(args, chromium):
     page = me.page
     page.reload()
     check(me.sessions().count() == 2, f"two sessions, saw {me.sessions().count()}")
-    current = page.locator("table.sessions tr.current")
+    current = page.locator("section[aria-labelledby=sessions-title] tr.current")
     check(current.count() == 1, "one session is this browser's")
     check("This browser" in current.inner_text(), "the current one is marked")
     me.says("Sign out everywhere else")
     me.shot("account")
 
     # End the other browser's session: its next page load is signed out.
-    page.click("table.sessions tr:not(.current) button")
+    page.click("section[aria-labelledby=sessions-title] tr:not(.current) button")
     me.at("/account?done=ended")
     me.says("That session was signed out.")
     check(me.sessions().count() == 1, "one session left")
@@ -109,6 +109,27 @@ def run(args, chromium):
     me.says("Every other session was signed out.")
     other.page.goto(other.base + "/account")
     other.at("/auth/login?redirect=/account")
+
+    # A personal API key: shown once, then listed masked, then revoked.
+    me.says("You have no personal API keys.")
+    page.fill("#key-name", "Nightly export")
+    page.select_option("#key-days", "90")
+    page.click("button:has-text('Create key')")
+    me.at("/account/api-keys")
+    secret = page.input_value("#secret")
+    check(secret.startswith("tsk_") and len(secret) == 47, f"a personal key, got {secret!r}")
+    me.says("shown only this once")
+    me.shot("account-key-once")
+    page.click("text=Back to your account")
+    keys = page.locator("section[aria-labelledby=keys-title] table tbody tr")
+    check(keys.count() == 1, f"one key listed, saw {keys.count()}")
+    check(secret not in page.content(), "the key is never shown again")
+    check(secret[:12] in keys.inner_text(), "listed by its prefix")
+    me.shot("account-keys")
+    page.click("button[aria-label='Revoke Nightly export']")
+    me.says("That key was revoked")
+    me.says("You have no personal API keys.")
+
     page.click("nav >> text=Sign out")
     me.at("/auth/login")
 

@@ -7,7 +7,7 @@ API key already made. The flow: the admin signs in and invites Kim -> Kim's invi
 link in another browser -> a password -> signed in as Kim (on /account) -> the admin deactivates Kim -> Kim's open
 page is signed out on its next request. Then the groups and API-key pages, and a new key shown once.
 Screenshots: admin-people.png, admin-person.png, admin-groups.png, admin-group.png,
-admin-api-keys.png, admin-api-key-new.png and admin-people-phone.png in --shots, each prefixed
+admin-api-keys.png, admin-api-key-new.png, admin-api-key-edit.png, admin-confirm.png and admin-people-phone.png in --shots, each prefixed
 "js-" when the browser runs script (so both runs can share the folder).
 """
 
@@ -104,6 +104,13 @@ class Run:
         admin.click("a:has-text('Kim Lee')")
         check(admin.url == kim_page, f"{admin.url} is not {kim_page}")
         self.shot(admin, "admin-person")
+        # Destructive actions ask first, on a page of their own; Cancel changes nothing.
+        admin.click("a:has-text('Deactivate')")
+        self.says(admin, "Deactivate Kim Lee?")
+        self.shot(admin, "admin-confirm")
+        admin.click("a:has-text('Cancel')")
+        check(admin.url == kim_page, f"cancel goes back to {kim_page}, not {admin.url}")
+        admin.click("a:has-text('Deactivate')")
         admin.click("button:has-text('Deactivate')")
         self.says(admin, "Deactivated.")
         self.says(admin, "Reactivate")
@@ -121,7 +128,12 @@ class Run:
 
         admin.goto(self.base + "/admin/api-keys")
         self.says(admin, "Reporting")
+        # Personal keys, everyone's, each revocable here.
+        self.says(admin, "Ada's notebook")
         self.shot(admin, "admin-api-keys")
+        admin.click("button[aria-label^='Revoke Ada']")
+        self.says(admin, "Revoked: the key no longer works.")
+        self.says(admin, "Nobody has made a personal API key.")
         admin.fill("#name", "Nightly export")
         admin.select_option("#group", label="Analysts")
         admin.click("button:has-text('Create key')")
@@ -132,6 +144,20 @@ class Run:
         admin.goto(self.base + "/admin/api-keys")
         check(key not in admin.content(), "the key is never shown again")
         self.says(admin, "Nightly export")
+        # Rename a key and move it to another group, on its own page.
+        admin.click("a[aria-label='Edit Nightly export']")
+        admin.fill("#name", "Nightly export (ops)")
+        admin.select_option("#group", label="Administrators")
+        self.shot(admin, "admin-api-key-edit")
+        admin.click("button:has-text('Save')")
+        self.says(admin, "Changes saved.")
+        self.says(admin, "Nightly export (ops)")
+        # Regenerating asks first, then shows the new key once.
+        admin.click("a[aria-label='Regenerate Nightly export (ops)']")
+        self.says(admin, "The current key stops working at once")
+        admin.click("button:has-text('Regenerate')")
+        self.says(admin, "shown only this once")
+        check(admin.input_value("#secret") != key, "a new key")
 
         phone_ctx = self.browser.new_context(
             java_script_enabled=self.args.js,

@@ -176,6 +176,34 @@ impl fmt::Debug for NewKeySecret {
     }
 }
 
+/// How many leading characters of a personal key it is found by: `tsk_` and 8 random ones.
+pub const PERSONAL_KEY_PREFIX_LEN: usize = 12;
+
+/// A freshly generated personal API key, `tsk_` + URL-safe base64 of 32 random bytes (47 characters).
+/// The `tsk_` prefix tells it from Metabase's `mb_` keys without a lookup. Shown once.
+pub struct NewPersonalKeySecret(String);
+
+impl NewPersonalKeySecret {
+    pub fn generate() -> Self {
+        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(32));
+        Self(format!("tsk_{encoded}"))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.0[..PERSONAL_KEY_PREFIX_LEN]
+    }
+}
+
+impl fmt::Debug for NewPersonalKeySecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPersonalKeySecret(<redacted>)")
+    }
+}
+
 /// A token-API access token: 256 random bits, URL-safe base64.
 pub struct AccessToken(String);
 
@@ -236,6 +264,8 @@ mod tests {
         assert!(!format!("{api_key:?}").contains(api_key.expose()));
         let token = AccessToken::generate();
         assert!(!format!("{token:?}").contains(token.expose()));
+        let personal = NewPersonalKeySecret::generate();
+        assert!(!format!("{personal:?}").contains(personal.expose()));
         let csrf = AntiCsrfToken::generate();
         assert!(!format!("{csrf:?}").contains(csrf.expose()));
         assert_eq!(csrf.expose().len(), 32);

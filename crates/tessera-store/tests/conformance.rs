@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{
-    NewApiKey, NewResetToken, NewSession, OidcLoginAttempt, SetupOutcome, SetupRequest, Store,
-    StoreError, TokenPurpose,
+    NewApiKey, NewPersonalKey, NewResetToken, NewSession, OidcLoginAttempt, PersonalKeyRefusal,
+    SetupOutcome, SetupRequest, Store, StoreError, TokenPurpose,
 };
 use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP, ALL_USERS_GROUP};
 use tessera_domain::types::mail::OutboxMessage;
@@ -95,6 +95,7 @@ conformance!(
     reset_tokens_work_once_until_they_expire,
     oidc_logins_are_taken_once_until_they_expire,
     sso_people_keep_their_source,
+    personal_keys_are_counted_scoped_and_go_with_their_owner,
 );
 
 fn t(secs: i64) -> DateTime<Utc> {
@@ -1555,4 +1556,114 @@ async fn sso_people_keep_their_source(f: Fixture) {
         .unwrap()
         .unwrap();
     assert!(creds.password_hash.is_none(), "SSO people have no password");
+}
+
+fn personal_key(owner: UserId, prefix: &str, groups: Vec<GroupId>) -> NewPersonalKey {
+    NewPersonalKey {
+        user_id: owner,
+        name: format!("key {prefix}"),
+        prefix: prefix.into(),
+        key_hash: TokenHash::of(prefix),
+        group_ids: groups,
+        created_at: t(0),
+        expires_at: t(3600),
+    }
+}
+
+async fn personal_keys_are_counted_scoped_and_go_with_their_owner(f: Fixture) {
+    let s = &f.store;
+    let _admin = s
+        .create_user(&person("boss@example.com", true), None, t(0))
+        .await
+        .unwrap();
+    let p = s
+        .create_user(&person("p@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    let q = s
+        .create_user(&person("q@example.com", false), None, t(0))
+        .await
+        .unwrap();
+    let group = s.create_group("Analysts", &[]).await.unwrap();
+    let id = s
+        .create_personal_key(&personal_key(p, "tsk_aaaaaaaa", vec![group]), 2)
+        .await
+        .unwrap()
+        .unwrap();
+    // A taken prefix, an unknown group, a full quota and a missing owner are told apart.
+    assert_eq!(
+        s.create_personal_key(&personal_key(q, "tsk_aaaaaaaa", vec![]), 2)
+            .await
+            .unwrap(),
+        Err(PersonalKeyRefusal::PrefixTaken)
+    );
+    assert_eq!(
+        s.create_personal_key(&personal_key(p, "tsk_bbbbbbbb", vec![GroupId(999)]), 2)
+            .await
+            .unwrap(),
+        Err(PersonalKeyRefusal::UnknownGroup)
+    );
+    s.create_personal_key(&personal_key(p, "tsk_cccccccc", vec![]), 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.create_personal_key(&personal_key(p, "tsk_dddddddd", vec![]), 2)
+            .await
+            .unwrap(),
+        Err(PersonalKeyRefusal::TooMany)
+    );
+    assert_eq!(
+        s.create_personal_key(&personal_key(UserId(999), "tsk_eeeeeeee", vec![]), 2)
+            .await
+            .unwrap(),
+        Err(PersonalKeyRefusal::NoOwner)
+    );
+    assert_eq!(
+        s.personal_keys(Some(p)).await.unwrap().len(),
+        2,
+        "nothing half-made"
+    );
+    let key = s.personal_key(id).await.unwrap().unwrap();
+    assert_eq!((key.group_ids, key.user_id), (vec![group], p));
+
+    // last_used_at only moves forward.
+    s.touch_personal_key(id, t(20)).await.unwrap();
+    s.touch_personal_key(id, t(10)).await.unwrap();
+    assert_eq!(
+        s.personal_key(id).await.unwrap().unwrap().last_used_at,
+        Some(t(20))
+    );
+
+    // Someone else cannot delete it; its owner can, once.
+    assert!(!s.delete_personal_key(id, Some(q)).await.unwrap());
+    assert_eq!(
+        s.personal_key_candidates("tsk_aaaaaaaa")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(s.delete_personal_key(id, Some(p)).await.unwrap());
+    assert!(!s.delete_personal_key(id, None).await.unwrap());
+
+    // A deleted group leaves the key; deactivating the owner deletes the rest.
+    let other = s
+        .create_personal_key(&personal_key(p, "tsk_ffffffff", vec![group]), 5)
+        .await
+        .unwrap()
+        .unwrap();
+    s.delete_group(group).await.unwrap();
+    assert_eq!(
+        s.personal_key(other).await.unwrap().unwrap().group_ids,
+        vec![]
+    );
+    s.deactivate_user(p, t(30)).await.unwrap();
+    s.reactivate_user(p, t(40)).await.unwrap();
+    assert!(s.personal_keys(Some(p)).await.unwrap().is_empty());
+    assert!(s
+        .personal_key_candidates("tsk_ffffffff")
+        .await
+        .unwrap()
+        .is_empty());
 }

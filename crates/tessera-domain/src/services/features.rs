@@ -12,7 +12,15 @@ pub async fn features(deps: &Deps, user: &User) -> Result<Vec<String>, Error> {
         all.extend(BUILT_IN_FEATURES.iter().map(|f| f.to_string()));
         all
     } else {
-        deps.store.user_features(user.id).await?
+        // From the groups this user value holds, not the stored membership: a personal key's view
+        // of its owner holds fewer groups, and only their features.
+        deps.store
+            .groups()
+            .await?
+            .into_iter()
+            .filter(|g| user.group_ids.contains(&g.id))
+            .flat_map(|g| g.features)
+            .collect()
     };
     features.sort();
     features.dedup();

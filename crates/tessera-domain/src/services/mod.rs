@@ -11,6 +11,7 @@ pub mod groups;
 mod links;
 pub mod passwords;
 pub mod people;
+pub mod personal_keys;
 pub mod sessions;
 pub mod setup;
 pub mod sso;
@@ -21,6 +22,7 @@ use self::deps::Deps;
 use self::groups::Groups;
 use self::passwords::Passwords;
 use self::people::People;
+use self::personal_keys::PersonalKeys;
 use self::sessions::Sessions;
 use self::setup::Setup;
 use self::sso::SingleSignOn;
@@ -40,6 +42,7 @@ pub struct Services {
     pub people: People,
     pub groups: Groups,
     pub api_keys: ApiKeys,
+    pub personal_keys: PersonalKeys,
     pub passwords: Passwords,
     pub access_tokens: AccessTokens,
     pub sso: SingleSignOn,
@@ -71,6 +74,7 @@ impl Services {
             people: People::new(deps.clone()),
             groups: Groups::new(deps.clone()),
             api_keys: ApiKeys::new(deps.clone()),
+            personal_keys: PersonalKeys::new(deps.clone()),
             passwords: Passwords::new(deps.clone()),
             access_tokens: AccessTokens::new(deps.clone()),
             sso: SingleSignOn::new(deps.clone()),

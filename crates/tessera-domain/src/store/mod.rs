@@ -8,6 +8,7 @@ mod api_keys;
 mod cache;
 mod groups;
 mod outbox;
+mod personal_keys;
 mod sessions;
 mod sso;
 mod users;
@@ -17,6 +18,7 @@ pub use api_keys::{ApiKeyStore, NewApiKey};
 pub use cache::{CacheReport, CacheStats};
 pub use groups::GroupStore;
 pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};
+pub use personal_keys::{NewPersonalKey, PersonalKeyRefusal, PersonalKeyStore};
 pub use sessions::{NewSession, SessionOwner, SessionStore, ThrottleStore};
 pub use sso::{OidcLoginAttempt, OidcLoginStore};
 pub use users::{SetupOutcome, SetupRequest, UserStore};
@@ -43,6 +45,7 @@ pub trait Store:
     + ThrottleStore
     + GroupStore
     + ApiKeyStore
+    + PersonalKeyStore
     + OutboxStore
     + ResetTokenStore
     + AccessTokenStore
@@ -58,6 +61,7 @@ impl<T> Store for T where
         + ThrottleStore
         + GroupStore
         + ApiKeyStore
+        + PersonalKeyStore
         + OutboxStore
         + ResetTokenStore
         + AccessTokenStore

@@ -1,6 +1,7 @@
 //! What can go wrong in a use case, said as what happened. No wire text lives here: each API surface
 //! words these in `tessera-http` (`error/metabase.rs`, `error/tokens.rs`), choosing a status by variant.
 
+use super::personal_key::PersonalKeyProblem;
 use super::sso::{ProviderFailure, SsoFailure, SsoSource};
 use std::time::Duration;
 
@@ -98,6 +99,9 @@ pub enum Error {
     ApiKeyNameTaken,
     #[error("the last admin cannot be removed")]
     LastAdmin,
+    /// A personal API key that cannot be made as asked.
+    #[error("the personal API key breaks rules: {0:?}")]
+    InvalidPersonalKey(Vec<PersonalKeyProblem>),
     #[error("the user is already active")]
     AlreadyActive,
     #[error("the change breaks rules about the person: {0:?}")]

@@ -40,6 +40,10 @@ id_type!(
     ApiKeyId
 );
 id_type!(
+    /// A person's own API key (not its secret).
+    PersonalKeyId
+);
+id_type!(
     /// A session, as its owner sees it listed: the row's id, never its key nor the key's hash.
     SessionId
 );

@@ -6,6 +6,7 @@ pub mod error;
 pub mod group;
 pub mod ids;
 pub mod mail;
+pub mod personal_key;
 pub mod session;
 pub mod sso;
 pub mod text;

@@ -123,6 +123,7 @@ pub fn field_errors(e: &Error) -> Option<FieldErrors> {
         Error::WrongOldPassword => single("old_password", "Invalid password"),
         Error::PasswordMismatch => single("password", "did not match stored password"),
         Error::InvalidResetToken => single("password", "Invalid reset token"),
+        Error::InvalidPersonalKey(problems) => Some(super::personal_keys::field_errors(problems)),
         Error::InvalidUser(problems) => {
             let mut fe = FieldErrors::default();
             for problem in problems {
@@ -186,7 +187,8 @@ fn domain_response(e: Error) -> Response {
         | Error::WrongOldPassword
         | Error::PasswordMismatch
         | Error::InvalidResetToken
-        | Error::InvalidUser(_)) => json_body(
+        | Error::InvalidUser(_)
+        | Error::InvalidPersonalKey(_)) => json_body(
             StatusCode::BAD_REQUEST,
             field_errors(&e).unwrap_or_default().body(),
         ),

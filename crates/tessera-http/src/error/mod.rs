@@ -5,6 +5,7 @@
 mod fields;
 pub mod metabase;
 pub mod pages;
+pub mod personal_keys;
 pub mod tokens;
 
 pub use fields::{FieldError, FieldErrors};

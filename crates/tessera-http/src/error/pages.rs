@@ -29,6 +29,8 @@ pub const OLD_PASSWORD_WRONG: &str = "Your current password is not correct.";
 pub const OLD_PASSWORD_MISSING: &str = "Enter your current password.";
 pub const TEMPORARY_PASSWORD: &str =
     "You signed in with a temporary password. Choose a new one before doing anything else.";
+pub const LOCALE_UNKNOWN: &str = "Choose a language from the list.";
+pub const KEY_GONE: &str = "That key was already revoked, or is not one of yours.";
 pub const SESSION_GONE: &str = "That session has already ended, or is not one of yours.";
 pub const NO_CODE: &str = "The identity provider sent no authorization code.";
 pub const INVITED_WITHOUT_MAIL: &str =
@@ -75,6 +77,12 @@ pub fn describe(e: &Error) -> (StatusCode, String) {
                 return (StatusCode::BAD_REQUEST, user_problems(problems));
             }
             (StatusCode::BAD_REQUEST, SSO_NAMES_LOCKED)
+        }
+        Error::InvalidPersonalKey(problems) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                super::personal_keys::sentences(problems),
+            )
         }
         Error::PasswordChangeRequired => (StatusCode::FORBIDDEN, TEMPORARY_PASSWORD),
         Error::EmailTaken => (StatusCode::BAD_REQUEST, "Email address already in use."),

@@ -15,6 +15,8 @@ use tessera_domain::Error;
 pub const SESSION_HEADER: &str = "x-metabase-session";
 /// Header names are case-insensitive, so `X-API-KEY` and `x-api-key` both match.
 pub const API_KEY_HEADER: &str = "x-api-key";
+/// Personal keys start so, Metabase's `mb_`: the prefix picks the lookup, no guessing.
+pub const PERSONAL_KEY_START: &str = "tsk_";
 /// What an embedded session must be sent with (reference §2.6).
 pub const ANTI_CSRF_HEADER: &str = "x-metabase-anti-csrf-token";
 
@@ -123,7 +125,13 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Resolved, ApiErr
             .get(API_KEY_HEADER)
             .and_then(|v| v.to_str().ok())
         {
-            found.user = state.services.api_keys.authenticate(raw).await?;
+            found.user = if raw.trim_start().starts_with(PERSONAL_KEY_START) {
+                // A person's own key: the person, restricted to the key's groups.
+                let caller = state.services.personal_keys.authenticate(raw).await?;
+                caller.map(|c| c.user)
+            } else {
+                state.services.api_keys.authenticate(raw).await?
+            };
         }
     }
     parts.extensions.insert(found.clone());
@@ -157,6 +165,27 @@ impl FromRequestParts<AppState> for CurrentSession {
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
         let session = resolve(parts, state).await?.session;
         Ok(Self { user, session })
+    }
+}
+
+/// A caller signed in with a session: 401 for nobody, 403 for an API key (Metabase's or a personal
+/// one), so a key can never mint or manage keys.
+pub struct SessionUser(pub User);
+
+impl FromRequestParts<AppState> for SessionUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match CurrentSession::from_request_parts(parts, state).await? {
+            CurrentSession {
+                user,
+                session: Some(_),
+            } => Ok(Self(user)),
+            _ => Err(Error::Forbidden.into()),
+        }
     }
 }
 

@@ -4,6 +4,10 @@
 //! Metabase asks the JVM whether it has the locale; these lists are the standards that question
 //! rests on, so an invented code (`xx`, `en_XX`) is refused as it is there.
 
+/// The languages Tessera offers (`/api/session/properties`' `available-locales`, the account page's
+/// choice): code and name. Other valid locales are kept when set through the API or an import.
+pub const AVAILABLE_LOCALES: &[(&str, &str)] = &[("en", "English")];
+
 /// ISO 639-1, plus the old codes Java still answers to (`iw`, `in`, `ji`).
 const LANGUAGES: &str = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co \
      cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi \

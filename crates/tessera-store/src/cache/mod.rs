@@ -17,6 +17,7 @@ mod keys;
 mod memory;
 pub(crate) mod notify;
 mod others;
+mod personal_keys;
 mod sessions;
 mod users;
 

@@ -6,6 +6,7 @@ mod access_tokens;
 mod api_keys;
 mod groups;
 mod outbox;
+mod personal_keys;
 mod sessions;
 mod settings;
 mod sso;

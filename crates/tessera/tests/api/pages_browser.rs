@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 pub struct Browser {
     pub http: reqwest::Client,
-    jar: Arc<Jar>,
+    pub jar: Arc<Jar>,
     base: String,
 }
 

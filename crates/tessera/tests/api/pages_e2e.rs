@@ -184,7 +184,8 @@ async fn single_sign_on_works_in_chromium() {
     );
 }
 
-/// What the admin pages' screenshots show besides the flow: an admin, SSO people, a group, a key.
+/// What the admin pages' screenshots show besides the flow: an admin, SSO people, a group, a key,
+/// and a personal key of the admin's.
 async fn seed_admin_pages(app: &TestApp) {
     use tessera_domain::types::sso::SsoSource;
     use tessera_domain::types::user::NewUser;
@@ -235,6 +236,12 @@ async fn seed_admin_pages(app: &TestApp) {
         .create("Reporting", analysts.id, &ada)
         .await
         .unwrap();
+    let request = tessera_domain::types::personal_key::PersonalKeyRequest {
+        name: "Ada's notebook".into(),
+        expiry: tessera_domain::types::personal_key::KeyExpiry::Days(90),
+        group_ids: vec![],
+    };
+    app.auth.personal_keys.create(&ada, request).await.unwrap();
 }
 
 /// `tests/e2e/account.py`: two browsers signed in as one person, the account page seen from both.

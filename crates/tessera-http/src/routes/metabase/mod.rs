@@ -4,6 +4,7 @@ mod api_keys;
 mod login_history;
 mod own_sessions;
 mod permissions;
+mod personal_keys;
 mod properties;
 pub(crate) mod session;
 mod setup;
@@ -79,4 +80,6 @@ pub fn router() -> Router<AppState> {
             put(api_keys::update).delete(api_keys::delete),
         )
         .route("/api/api-key/{id}/regenerate", put(api_keys::regenerate))
+        // Tessera's own: personal API keys.
+        .merge(personal_keys::routes())
 }

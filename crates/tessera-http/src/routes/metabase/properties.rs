@@ -26,7 +26,7 @@ pub async fn properties(
         .await?
         .unwrap_or_else(|| "en".into());
     let mut props = json!({
-        "available-locales": [["en", "English"]],
+        "available-locales": crate::extract::AVAILABLE_LOCALES,
         "engines": {},
         "password-complexity": policy,
         "session-cookies": state.config.session_cookies,

@@ -62,7 +62,7 @@ pub fn with_session(
 
 /// The session cookie's `Max-Age`: the session's age when "remember me" is asked and allowed,
 /// else none (a browser-session cookie).
-fn cookie_max_age(state: &AppState, remember: bool) -> Option<i64> {
+pub fn cookie_max_age(state: &AppState, remember: bool) -> Option<i64> {
     let age_secs = state.services.config().session_age.num_seconds();
     (remember && !state.config.session_cookies).then_some(age_secs)
 }

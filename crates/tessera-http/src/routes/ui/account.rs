@@ -3,19 +3,22 @@
 //! sign out. The same services as `PUT /api/user/:id`, `PUT /api/user/:id/password` and the own-session
 //! routes, called directly; every form is a plain POST answered by a 303 back to the page.
 
+use super::account_keys::{self, KeyTyped};
+use super::account_locale;
 use super::form::{FormGuard, Posted};
 use super::page::{nav, see_other, ErrorPage, Page};
+use super::remember;
 use super::rules::password_rules;
 use crate::error::pages::{
     self, OLD_PASSWORD_MISSING, PASSWORDS_DIFFER, SESSION_GONE, TEMPORARY_PASSWORD,
 };
 use crate::error::ApiError;
 use crate::extract::{Client, CurrentSession};
-use crate::routes::metabase::session::new_session_cookies;
+use crate::routes::metabase::session::{cookie_max_age, new_session_cookies};
 use crate::routes::metabase::wire::describe_device;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
 use serde::de::IgnoredAny;
@@ -53,7 +56,7 @@ pub struct PasswordForm {
 
 /// Who is signed in and with which session, or the way to sign in. An API key is not a browser
 /// session, so it is sent to sign in too.
-fn signed_in(
+pub(super) fn signed_in(
     caller: Result<CurrentSession, ApiError>,
 ) -> Result<(User, SessionKey), Box<Response>> {
     match caller {
@@ -70,11 +73,14 @@ fn signed_in(
 
 /// What the page shows besides the stored state: a mistake in one section, and the names typed.
 #[derive(Default)]
-struct View {
-    notice: Option<&'static str>,
-    profile_error: Option<String>,
-    password_error: Option<String>,
-    names: Option<(String, String)>,
+pub(super) struct View {
+    pub notice: Option<&'static str>,
+    pub profile_error: Option<String>,
+    pub password_error: Option<String>,
+    pub names: Option<(String, String)>,
+    pub keys_error: Option<String>,
+    pub locale_error: Option<String>,
+    pub keys_typed: Option<KeyTyped>,
 }
 
 /// Single sign-on decides an SSO person's name and password; an API key's user has neither.
@@ -88,6 +94,8 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "password" => "Your password was changed. Every other session was signed out.",
         "ended" => "That session was signed out.",
         "others" => "Every other session was signed out.",
+        "locale" => "Your language was saved.",
+        "key-revoked" => "That key was revoked: it no longer works.",
         _ => return None,
     })
 }
@@ -114,6 +122,7 @@ async fn account_page(
         })
         .collect();
     let others = sessions.iter().filter(|s| !s.current).count();
+    let keys = account_keys::section(state, user, view.keys_typed).await?;
     let (first, last) = view.names.unwrap_or_else(|| {
         (
             user.first_name.clone().unwrap_or_default(),
@@ -140,13 +149,17 @@ async fn account_page(
             rules => password_rules(&state.services.config().password_policy),
             sessions => rows,
             others => others,
+            keys => keys,
+            keys_error => view.keys_error,
+            locales => account_locale::choices(user),
+            locale_error => view.locale_error,
         },
     )
     .cookie(guard.cookie()))
 }
 
 /// Shows the page again with a mistake in one section, at the mistake's status.
-async fn again(
+pub(super) async fn again(
     state: &AppState,
     guard: &FormGuard,
     user: &User,
@@ -218,11 +231,12 @@ pub async fn profile(
 }
 
 /// `POST /account/password`: the old password and a new one twice. Every other session ends; this
-/// browser gets the new session's cookies and stays signed in.
+/// browser gets the new session's cookies and stays signed in, remembered if the old one was.
 pub async fn password(
     State(state): State<AppState>,
     caller: Result<CurrentSession, ApiError>,
     client: Client,
+    headers: HeaderMap,
     Posted { form, guard }: Posted<PasswordForm>,
 ) -> Response {
     let (user, key) = match signed_in(caller) {
@@ -261,10 +275,17 @@ pub async fn password(
         )
         .await;
     match changed {
-        Ok(new_key) => see_other(
-            "/account?done=password",
-            new_session_cookies(&state, &new_key, false, client.https),
-        ),
+        Ok(new_key) => {
+            // The new session is as persistent as the one it replaces.
+            let keep = remember::remembered(&headers, &key);
+            let cookies = new_session_cookies(&state, &new_key, keep, client.https);
+            let max_age = cookie_max_age(&state, keep);
+            let marker = remember::marker(&new_key, max_age, client.https);
+            see_other(
+                "/account?done=password",
+                cookies.into_iter().chain([marker]),
+            )
+        }
         Err(e) => {
             let (status, text) = pages::describe(&e);
             again(&state, &guard, &user, &key, fail(status, text)).await

@@ -73,6 +73,7 @@ pub fn notice(code: Option<&str>, mail: bool) -> Option<&'static str> {
         "sessions-ended" => "All of their sessions have ended.",
         "created" => "Created.",
         "deleted" => "Deleted.",
+        "revoked" => "Revoked: the key no longer works.",
         "member-added" => "Member added.",
         "member-removed" => "Member removed.",
         _ => return None,

@@ -5,6 +5,7 @@
 use super::admin::{notice, problem, Fields, PageAdmin};
 use super::form::{FormGuard, Posted};
 use super::page::{see_other, ErrorPage, Page, PathId};
+use super::paging::Paging;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -26,6 +27,7 @@ pub struct ListQuery {
     q: Option<String>,
     status: Option<String>,
     done: Option<String>,
+    page: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -96,9 +98,12 @@ async fn list_page(
             .take(MAX_SEARCH)
             .collect();
     let (status, status_name) = status_of(q.status.as_deref());
+    let paging = Paging::from_query(q.page.as_deref());
     let query = UserQuery {
         status,
         search: Some(search.clone()).filter(|s| !s.is_empty()),
+        limit: Some(paging.limit()),
+        offset: Some(paging.offset()),
         ..UserQuery::default()
     };
     let found = state
@@ -108,6 +113,8 @@ async fn list_page(
         .await?;
     let groups = state.services.groups.list().await?;
     let people: Vec<Value> = found.users.iter().map(|u| person(u, &groups)).collect();
+    let keep = [("q", search.as_str()), ("status", status_name)];
+    let pages = paging.view(found.total, people.len(), "/admin/people", &keep);
     let typed = |name: &str| invite.map_or("", |f| f.text(name)).to_string();
     let chosen = invite.map(Fields::groups).unwrap_or_default();
     Ok(Page::new(
@@ -120,6 +127,7 @@ async fn list_page(
             status => status_name,
             people => people,
             total => found.total,
+            paging => pages,
             groups => choices(&groups, &chosen),
             email => typed("email"),
             first_name => typed("first_name"),
@@ -131,7 +139,7 @@ async fn list_page(
     .cookie(guard.cookie()))
 }
 
-/// `GET /admin/people[?q=…&status=active|deactivated|all]`.
+/// `GET /admin/people[?q=…&status=active|deactivated|all&page=N]`, 50 people a page.
 pub async fn list(
     State(state): State<AppState>,
     PageAdmin(admin): PageAdmin,

@@ -2,11 +2,12 @@
 
 use super::form::{query, FormGuard, Posted};
 use super::page::{see_other, ErrorPage, Page};
+use super::remember;
 use crate::cookies;
 use crate::error::pages::{self, MISSING_CREDENTIALS, PASSWORD_LOGIN_DISABLED};
 use crate::error::ApiError;
 use crate::extract::{session_credential, Client, MaybeUser, SessionCredential};
-use crate::routes::metabase::session::new_session_cookies;
+use crate::routes::metabase::session::{cookie_max_age, new_session_cookies};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -127,10 +128,12 @@ pub async fn submit(
         .login(email, Password::new(form.password), &client.context)
         .await;
     match login {
-        Ok(key) => see_other(
-            &redirect,
-            new_session_cookies(&state, &key, remember, client.https),
-        ),
+        Ok(key) => {
+            let cookies = new_session_cookies(&state, &key, remember, client.https);
+            let max_age = cookie_max_age(&state, remember);
+            let marker = remember::marker(&key, max_age, client.https);
+            see_other(&redirect, cookies.into_iter().chain([marker]))
+        }
         Err(e) => {
             let (status, text) = pages::describe(&e);
             fail(status, text)

@@ -5,7 +5,10 @@
 //! say and do the same.
 
 mod account;
+mod account_keys;
+mod account_locale;
 mod admin;
+mod admin_confirm;
 mod admin_groups;
 mod admin_keys;
 mod admin_people;
@@ -13,6 +16,8 @@ mod forgot;
 mod form;
 mod login;
 pub(crate) mod page;
+mod paging;
+mod remember;
 mod reset;
 mod rules;
 mod setup;
@@ -37,8 +42,11 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/account/profile", post(account::profile))
         .route("/account/password", post(account::password))
+        .route("/account/locale", post(account_locale::save))
         .route("/account/sessions/end-others", post(account::end_others))
         .route("/account/sessions/{id}/end", post(account::end))
+        .route("/account/api-keys", post(account_keys::create))
+        .route("/account/api-keys/{id}/revoke", post(account_keys::revoke))
         .route("/setup", get(setup::show).post(setup::submit))
         .route(
             "/admin/people",
@@ -50,7 +58,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/admin/people/{id}/deactivate",
-            post(admin_people::deactivate),
+            get(admin_confirm::deactivate).post(admin_people::deactivate),
         )
         .route(
             "/admin/people/{id}/reactivate",
@@ -58,11 +66,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/admin/people/{id}/reset-password",
-            post(admin_people::reset_password),
+            get(admin_confirm::reset_password).post(admin_people::reset_password),
         )
         .route(
             "/admin/people/{id}/end-sessions",
-            post(admin_people::end_sessions),
+            get(admin_confirm::end_sessions).post(admin_people::end_sessions),
         )
         .merge(admin_groups::router())
         .merge(admin_keys::router())

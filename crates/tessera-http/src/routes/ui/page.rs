@@ -21,6 +21,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("rules.html", include_str!("templates/rules.html")),
     ("admin_nav.html", include_str!("templates/admin_nav.html")),
     (
+        "account_keys.html",
+        include_str!("templates/account_keys.html"),
+    ),
+    (
+        "account_secret.html",
+        include_str!("templates/account_secret.html"),
+    ),
+    (
         "admin_badges.html",
         include_str!("templates/admin_badges.html"),
     ),
@@ -50,6 +58,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("admin_keys.html", include_str!("templates/admin_keys.html")),
     ("account.html", include_str!("templates/account.html")),
+    ("admin_key.html", include_str!("templates/admin_key.html")),
+    (
+        "admin_confirm.html",
+        include_str!("templates/admin_confirm.html"),
+    ),
 ];
 
 /// The one stylesheet, served at [`STYLESHEET_PATH`].

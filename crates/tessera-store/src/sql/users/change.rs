@@ -181,6 +181,11 @@ macro_rules! impl_user_change {
                 Self::end_sessions_and_resets(&mut tx, id).await?;
                 // Their keys go with them, for good: reactivating them brings none back.
                 Self::revoke_keys_created_by(&mut tx, id, now).await?;
+                sqlx::query("DELETE FROM personal_api_key WHERE user_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .db()?;
                 tx.commit().await.db()
             }
 
