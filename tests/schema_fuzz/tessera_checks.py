@@ -1,4 +1,8 @@
-"""Schemathesis checks of Tessera's own, loaded with SCHEMATHESIS_HOOKS=tessera_checks.
+"""Schemathesis hooks of Tessera's own, loaded with SCHEMATHESIS_HOOKS=tessera_checks.
+
+`FreshSession` (only when TESSERA_FUZZ_EMAIL is set): signs in anew before every request, for the
+runs of operations that end or weaken the caller's session, so each request still carries a live
+one.
 
 `no_internal_leak`: no answer may carry what only the server should know: stack traces and panics,
 SQL and database errors, or a library's error text (serde's, axum's rejections). Such text reaching a
@@ -6,8 +10,10 @@ client would tell an attacker how the server is built and where its parsers give
 internals once and answers with its own words (DESIGN §1).
 """
 
+import os
 import re
 
+import requests
 import schemathesis
 
 # Fragments of internals, matched case-insensitively against the body and every header value.
@@ -58,3 +64,27 @@ def no_internal_leak(ctx, response, case):
         found = PATTERN.search(text)
         if found:
             raise AssertionError(f"internal detail in the answer: {found.group(0)!r} in {text[:300]!r}")
+
+
+if os.environ.get("TESSERA_FUZZ_EMAIL"):
+
+    @schemathesis.auth(refresh_interval=None)
+    class FreshSession:
+        """A new `X-Metabase-Session` for every request (the last one may have been ended)."""
+
+        def get(self, case, ctx):
+            response = requests.post(
+                os.environ["TESSERA_FUZZ_BASE"] + "/api/session",
+                json={"username": os.environ["TESSERA_FUZZ_EMAIL"], "password": os.environ["TESSERA_FUZZ_PASSWORD"]},
+                # Its own client address (the server trusts the loopback proxy), so the failed logins
+                # other runs provoke do not throttle these.
+                headers={"X-Forwarded-For": os.environ["TESSERA_FUZZ_CLIENT_ADDRESS"]},
+                timeout=10,
+            )
+            # Once the fuzzing has deactivated or reset this admin, requests go out signed out.
+            return response.json()["id"] if response.status_code == 200 else ""
+
+        def set(self, case, data, ctx):
+            if data:
+                case.headers = case.headers or {}
+                case.headers["X-Metabase-Session"] = data

@@ -1,19 +1,26 @@
 //! Schemas of the Metabase surface's JSON bodies that handlers read field by field
 //! (`crate::extract::Fields`) or build with `json!`: requests, and the answers that have no wire
-//! struct of their own. Field rules here mirror the checks in `extract/body.rs`; a field the server
-//! reads leniently (`remember`, "truthy") is typed as any value, so the document promises nothing the
-//! server does not check. Schemathesis compares every answer against these during the fuzz run.
+//! struct of their own. The patterns state what `extract/body.rs` checks, exactly, so schemathesis
+//! can tell valid from invalid requests: non-blank (`\S`); names (groups, keys, sites, people)
+//! without control or bidi-control characters and at most 254 characters; usernames without control
+//! or any Unicode format character; emails as `Email::parse` reads them; features as `reports/edit`.
+//! A field the server reads leniently (`remember`, "truthy") is typed as any value.
 
 #![allow(dead_code)] // schemas only: nothing constructs these
 
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// `POST /api/session`.
 #[derive(ToSchema)]
 pub struct LoginRequest {
     /// The email address (or username) to sign in as.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]*[^\s\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f][^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]*$"
+    )]
     username: String,
+    #[schema(pattern = r"\S")]
     password: String,
     /// Any truthy value asks for a cookie that outlives the browser session.
     #[schema(value_type = Option<Value>)]
@@ -23,7 +30,6 @@ pub struct LoginRequest {
 /// A new session: its key (a UUID), also set as the `metabase.SESSION` cookie.
 #[derive(ToSchema)]
 pub struct SessionCreated {
-    /// A UUID.
     id: String,
 }
 
@@ -31,6 +37,7 @@ pub struct SessionCreated {
 #[derive(ToSchema)]
 pub struct GoogleAuthRequest {
     /// A Google ID token (JWT).
+    #[schema(pattern = r"\S")]
     token: String,
     #[schema(value_type = Option<Value>)]
     remember: Option<Value>,
@@ -39,7 +46,10 @@ pub struct GoogleAuthRequest {
 /// `POST /api/session/forgot_password`.
 #[derive(ToSchema)]
 pub struct ForgotPasswordRequest {
-    #[schema(format = Email)]
+    #[schema(
+        max_length = 254,
+        pattern = r#"^\s*[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]+@[^.\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\][^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]*\.[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]*[^.\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]\s*$"#
+    )]
     email: String,
 }
 
@@ -47,15 +57,25 @@ pub struct ForgotPasswordRequest {
 #[derive(ToSchema)]
 pub struct ResetPasswordRequest {
     /// The token from the reset or invitation mail.
+    #[schema(pattern = r"\S")]
     token: String,
+    /// Must satisfy the password policy (`password-complexity` in the properties).
     password: String,
+}
+
+/// `GET /api/session/password_reset_token_valid`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenQuery {
+    /// The token from the mail.
+    #[param(pattern = r"\S")]
+    token: String,
 }
 
 /// A password set by a reset or a change, and the fresh session that comes with it.
 #[derive(ToSchema)]
 pub struct PasswordSet {
     success: bool,
-    /// A UUID.
     session_id: String,
 }
 
@@ -68,6 +88,7 @@ pub struct Valid {
 /// `POST /api/session/password-check`: the caller's own password, or (signed out) one to rate.
 #[derive(ToSchema)]
 pub struct PasswordCheckRequest {
+    #[schema(pattern = r"\S")]
     password: String,
 }
 
@@ -88,15 +109,30 @@ pub struct SetupRequest {
 
 #[derive(ToSchema)]
 pub struct SetupUser {
-    #[schema(format = Email)]
+    #[schema(
+        max_length = 254,
+        pattern = r#"^\s*[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]+@[^.\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\][^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]*\.[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]*[^.\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]\s*$"#
+    )]
     email: String,
     password: String,
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     first_name: Option<String>,
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     last_name: Option<String>,
 }
 
 #[derive(ToSchema)]
 pub struct SetupPrefs {
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     site_name: String,
     /// `en`, `es_MX`, …
     site_locale: Option<String>,
@@ -105,16 +141,27 @@ pub struct SetupPrefs {
 /// A group reference, as Metabase sends memberships: `{"id": group}`.
 #[derive(ToSchema)]
 pub struct GroupRef {
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 9223372036854775807_i64)]
     id: i64,
 }
 
 /// `POST /api/user`. `is_superuser` is ignored: admin rights come from the Administrators group.
 #[derive(ToSchema)]
 pub struct NewUserRequest {
-    #[schema(format = Email)]
+    #[schema(
+        max_length = 254,
+        pattern = r#"^\s*[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]+@[^.\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\][^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]*\.[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]*[^.\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]\s*$"#
+    )]
     email: String,
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     first_name: Option<String>,
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     last_name: Option<String>,
     user_group_memberships: Option<Vec<GroupRef>>,
     login_attributes: Option<Map<String, Value>>,
@@ -123,10 +170,22 @@ pub struct NewUserRequest {
 /// `PUT /api/user/:id`: only the fields present change; `null` clears a name.
 #[derive(ToSchema)]
 pub struct UserUpdateRequest {
-    #[schema(format = Email)]
+    #[schema(
+        max_length = 254,
+        pattern = r#"^\s*[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]+@[^.\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\][^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]*\.[^\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]*[^.\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\s@,;<>"()\[\]\\]\s*$"#
+    )]
     email: Option<String>,
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     first_name: Option<String>,
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     last_name: Option<String>,
+    /// `en`, `es_MX`, …
     locale: Option<String>,
     login_attributes: Option<Map<String, Value>>,
     user_group_memberships: Option<Vec<GroupRef>>,
@@ -136,8 +195,35 @@ pub struct UserUpdateRequest {
 /// `PUT /api/user/:id/password`. Someone changing their own password gives the old one too.
 #[derive(ToSchema)]
 pub struct PasswordChangeRequest {
+    /// Must satisfy the password policy.
     password: String,
     old_password: Option<String>,
+}
+
+/// `GET /api/user`'s filters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    /// `active` (the default, also for anything unknown), `deactivated` or `all`.
+    status: Option<String>,
+    /// `true` (any case) lists everyone; anything else changes nothing.
+    include_deactivated: Option<String>,
+    /// Text to find in names and email addresses.
+    query: Option<String>,
+    #[param(minimum = 1, maximum = 9223372036854775807_i64)]
+    group_id: Option<i64>,
+    #[param(minimum = 1, maximum = 9223372036854775807_i64)]
+    limit: Option<i64>,
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
+    offset: Option<i64>,
+}
+
+/// The introductions a person can dismiss.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum Modal {
+    Qbnewb,
+    Datasetnewb,
 }
 
 /// `GET /api/user`: one page of people.
@@ -182,13 +268,20 @@ pub struct MemberBody {
     is_group_manager: bool,
 }
 
-/// `POST` and `PUT /api/permissions/group[/:id]`.
+/// A feature name: lower-case segments separated by `/`.
+#[derive(ToSchema)]
+#[schema(max_length = 100, pattern = r"^[a-z0-9_-]+(/[a-z0-9_-]+)*$")]
+pub struct Feature(String);
+
+/// `POST /api/permissions/group` (a name is required) and `PUT /api/permissions/group/:id`.
 #[derive(ToSchema)]
 pub struct GroupRequest {
-    /// Required when creating.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     name: Option<String>,
-    /// Feature names such as `reports/edit`.
-    features: Option<Vec<String>>,
+    features: Option<Vec<Feature>>,
 }
 
 /// An entry of `GET /api/permissions/membership` (keyed by user id).
@@ -203,10 +296,11 @@ pub struct MembershipBody {
 /// `POST /api/permissions/membership`. Group managers are not supported.
 #[derive(ToSchema)]
 pub struct MembershipRequest {
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 9223372036854775807_i64)]
     group_id: i64,
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 9223372036854775807_i64)]
     user_id: i64,
+    /// Only `false`: Tessera has no group managers.
     is_group_manager: Option<bool>,
 }
 
@@ -236,13 +330,15 @@ pub struct ApiKeyUpdater {
     common_name: String,
 }
 
-/// `POST` and `PUT /api/api-key[/:id]`.
+/// `POST /api/api-key` (both required) and `PUT /api/api-key/:id`.
 #[derive(ToSchema)]
 pub struct ApiKeyRequest {
-    /// Required when creating.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     name: Option<String>,
-    /// Required when creating.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 9223372036854775807_i64)]
     group_id: Option<i64>,
 }
 

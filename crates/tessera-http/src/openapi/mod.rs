@@ -60,8 +60,9 @@ pub fn base() -> OpenApi {
         ))
         .build();
     let schemes = doc.components.get_or_insert_with(Default::default);
-    let (header, cookie): (fn(ApiKeyValue) -> ApiKey, fn(ApiKeyValue) -> ApiKey) =
-        (ApiKey::Header, ApiKey::Cookie);
+    // Where each key travels; a fn pointer, so one table holds both kinds.
+    type Place = fn(ApiKeyValue) -> ApiKey;
+    let (header, cookie): (Place, Place) = (ApiKey::Header, ApiKey::Cookie);
     for (name, place, key, about) in [
         (SESSION_HEADER, header, "X-Metabase-Session", "A session key from `POST /api/session`; wins over the cookie."),
         (SESSION_COOKIE, cookie, "metabase.SESSION", "The session cookie of pages and browsers. A state-changing request signed in by it must come from this site."),
@@ -82,7 +83,11 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
-        let slug = slug.split('_').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("_");
+        let slug = slug
+            .split('_')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("_");
         for (method, op) in [
             ("get", &mut item.get),
             ("put", &mut item.put),
@@ -130,8 +135,10 @@ pub fn operations(doc: &OpenApi) -> Vec<(String, String)> {
             methods
                 .into_iter()
                 .filter(|m| {
-                    ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
-                        .contains(&m.as_str())
+                    [
+                        "get", "put", "post", "delete", "patch", "head", "options", "trace",
+                    ]
+                    .contains(&m.as_str())
                 })
                 .map(move |m| (m.to_ascii_uppercase(), path.clone()))
         })
@@ -177,6 +184,20 @@ mod tests {
         assert!(offenders.is_empty(), "{offenders:#?}");
     }
 
+    /// Every `$ref` points at a schema the document holds.
+    #[test]
+    fn every_reference_resolves() {
+        let json = serde_json::to_string(&crate::openapi_document()).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for part in json.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = part.split('"').next().unwrap();
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{name} is referenced but not in the document"
+            );
+        }
+    }
+
     #[test]
     fn the_document_names_its_security_schemes_and_operations() {
         let doc = crate::openapi_document();
@@ -189,7 +210,10 @@ mod tests {
         assert_eq!(schemes["access_token"]["name"], "X-Access-Token");
         let ops = super::operations(&doc);
         assert!(ops.contains(&("GET".into(), super::PATH.into())), "{ops:?}");
-        assert!(ops.contains(&("PATCH".into(), "/users/login".into())), "{ops:?}");
+        assert!(
+            ops.contains(&("PATCH".into(), "/users/login".into())),
+            "{ops:?}"
+        );
         // A plain-text refusal is documented as such.
         let current = &json["paths"]["/api/user/current"]["get"]["responses"]["401"]["content"];
         assert!(current.get("text/plain").is_some(), "{current}");

@@ -225,7 +225,9 @@ impl IntoResponses for LoginRefused {
         one(
             401,
             ResponseBuilder::new()
-                .description("Not signed in: `errors` says why; plain text when password login is off.")
+                .description(
+                    "Not signed in: `errors` says why; plain text when password login is off.",
+                )
                 .content("application/json", json())
                 .content("text/plain", plain()),
         )

@@ -67,7 +67,10 @@ async fn probe(app: &TestApp, method: &str, path: &str) -> reqwest::Response {
     // A fresh session each time: some probes end sessions or sign out.
     let key = app.login_ok("boss@example.com").await;
     app.http
-        .request(Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
+        .request(
+            Method::from_bytes(method.as_bytes()).unwrap(),
+            app.url(path),
+        )
         .header("X-Metabase-Session", key)
         .json(&json!({}))
         .send()
@@ -80,17 +83,30 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
     app.setup_admin("boss@example.com").await;
     app.create_user("second@example.com", false).await;
 
-    let res = app.http.get(app.url("/api/docs/openapi.json")).send().await.unwrap();
+    let res = app
+        .http
+        .get(app.url("/api/docs/openapi.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "served without authentication");
     let doc: Value = res.json().await.unwrap();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     let ops = documented(&doc);
     assert_eq!(
         serde_json::to_value(tessera_http::openapi_document()).unwrap()["paths"],
         doc["paths"],
         "the served document is the one the code builds"
     );
-    for expected in [("POST", "/api/session"), ("GET", "/users/me"), ("GET", "/api/health")] {
+    for expected in [
+        ("POST", "/api/session"),
+        ("GET", "/users/me"),
+        ("GET", "/api/health"),
+    ] {
         let pair = (expected.0.to_string(), expected.1.to_string());
         assert!(ops.contains(&pair), "{expected:?} documented");
     }
@@ -99,7 +115,9 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
     for (method, template) in &ops {
         let path = concrete(template);
         if let Some(answer) = from_router(&path, probe(&app, method, &path).await).await {
-            problems.push(format!("documented but not served: {method} {template} -> {answer}"));
+            problems.push(format!(
+                "documented but not served: {method} {template} -> {answer}"
+            ));
         }
     }
     let paths: std::collections::BTreeSet<&String> = ops.iter().map(|(_, p)| p).collect();

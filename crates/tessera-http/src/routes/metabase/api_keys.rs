@@ -56,14 +56,14 @@ pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Val
 }
 
 #[utoipa::path(get, path = "/api/api-key/count", tag = "api-keys",
-    responses((status = 200, body = i64), crate::openapi::responses::AdminOnly),
+    responses((status = 200, body = i64, content_type = "application/json"), crate::openapi::responses::AdminOnly),
     security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn count(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
     Ok(Json(json!(state.services.api_keys.list().await?.len())))
 }
 
 #[utoipa::path(put, path = "/api/api-key/{id}", tag = "api-keys",
-    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = crate::openapi::metabase::ApiKeyRequest,
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = Option<crate::openapi::metabase::ApiKeyRequest>,
     responses((status = 200, body = crate::openapi::metabase::ApiKeyBody), crate::openapi::responses::JsonBody, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
     security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn update(

@@ -10,10 +10,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Serialize;
-use utoipa::ToSchema;
 use serde_json::{json, Value};
 use tessera_domain::types::ids::{SessionId, UserId};
 use tessera_domain::types::session::{Actor, SessionSummary};
+use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct SessionBody {

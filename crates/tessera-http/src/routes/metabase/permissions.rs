@@ -71,7 +71,7 @@ pub async fn create(
 }
 
 #[utoipa::path(put, path = "/api/permissions/group/{id}", tag = "permissions",
-    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = crate::openapi::metabase::GroupRequest,
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = Option<crate::openapi::metabase::GroupRequest>,
     responses((status = 200, body = crate::openapi::metabase::GroupBody), crate::openapi::responses::JsonBody, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
     security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn update(

@@ -160,8 +160,8 @@ pub async fn google_auth(
 }
 
 #[utoipa::path(delete, path = "/api/session", tag = "session",
-    responses((status = 204, description = "Signed out; the cookies are cleared."), crate::openapi::responses::SignedIn, crate::openapi::responses::NotFound),
-    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
+    responses((status = 204, description = "Signed out; the cookies are cleared."), crate::openapi::responses::SignedIn, (status = 404, description = "No session key in the request (plain text `Not found.`, as Metabase).", content_type = "text/plain", body = String)),
+    security((), ("session_header" = []), ("session_cookie" = [])))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let SessionCredential::Key(key, _) = session_credential(&headers) else {
         return Err(Error::NotFound.into());
@@ -217,7 +217,7 @@ pub async fn reset_password(
 }
 
 #[utoipa::path(get, path = "/api/session/password_reset_token_valid", tag = "session",
-    params(("token" = String, Query, description = "The token from the mail.")),
+    params(crate::openapi::metabase::TokenQuery),
     responses((status = 200, body = crate::openapi::metabase::Valid), crate::openapi::responses::Refused))]
 pub async fn reset_token_valid(
     State(state): State<AppState>,

@@ -84,7 +84,7 @@ fn user_query(params: &HashMap<String, String>) -> Result<UserQuery, ApiError> {
 }
 
 #[utoipa::path(get, path = "/api/user", tag = "people",
-    params(("status" = Option<String>, Query, description = "`active` (default), `deactivated` or `all`."), ("include_deactivated" = Option<bool>, Query), ("query" = Option<String>, Query, description = "Search in names and email."), ("group_id" = Option<i64>, Query), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
+    params(crate::openapi::metabase::UserListQuery),
     responses((status = 200, body = crate::openapi::metabase::UserPage), crate::openapi::responses::Refused, crate::openapi::responses::AdminOnly),
     security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn list(
@@ -148,7 +148,7 @@ pub async fn create(
 }
 
 #[utoipa::path(put, path = "/api/user/{id}", tag = "people",
-    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = crate::openapi::metabase::UserUpdateRequest,
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = Option<crate::openapi::metabase::UserUpdateRequest>,
     responses((status = 200, body = UserWithGroupsBody), crate::openapi::responses::JsonBody, crate::openapi::responses::SignedIn, crate::openapi::responses::NotFound),
     security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn update(
@@ -253,7 +253,7 @@ pub async fn reactivate(
 
 /// `PUT /api/user/:id/modal/:modal`: the person has seen that introduction.
 #[utoipa::path(put, path = "/api/user/{id}/modal/{modal}", tag = "people",
-    params(("id" = i64, Path), ("modal" = String, Path, description = "`qbnewb` or `datasetnewb`.")),
+    params(("id" = i64, Path), ("modal" = inline(crate::openapi::metabase::Modal), Path)),
     responses((status = 200, body = crate::openapi::metabase::Success), crate::openapi::responses::Refused, crate::openapi::responses::SignedIn, crate::openapi::responses::NotFound),
     security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn dismiss_modal(

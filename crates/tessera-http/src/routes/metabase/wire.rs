@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use utoipa::ToSchema;
 use tessera_domain::types::ids::{GroupId, UserId};
 use tessera_domain::types::session::CurrentUser;
 use tessera_domain::types::user::{LoginHistoryEntry, User};
+use utoipa::ToSchema;
 
 /// ISO-8601 in UTC, as Metabase serialises temporal values.
 pub fn iso(t: DateTime<Utc>) -> String {
