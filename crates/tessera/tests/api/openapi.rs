@@ -112,15 +112,22 @@ async fn the_document_lists_exactly_the_routes_served(backend: Backend) {
     }
 
     let mut problems = vec![];
+    let mut unserved = vec![];
     for (method, template) in &ops {
         let path = concrete(template);
         if let Some(answer) = from_router(&path, probe(&app, method, &path).await).await {
             problems.push(format!(
                 "documented but not served: {method} {template} -> {answer}"
             ));
+            unserved.push(template);
         }
     }
-    let paths: std::collections::BTreeSet<&String> = ops.iter().map(|(_, p)| p).collect();
+    // Other methods on each served path: a 405, or something is served there undocumented.
+    let paths: std::collections::BTreeSet<&String> = ops
+        .iter()
+        .map(|(_, p)| p)
+        .filter(|p| !unserved.contains(p))
+        .collect();
     for template in paths {
         let path = concrete(template);
         for method in METHODS {
