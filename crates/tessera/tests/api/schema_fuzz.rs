@@ -139,18 +139,17 @@ fn run(
             .env("TESSERA_FUZZ_BASE", base)
             .env("TESSERA_FUZZ_CLIENT_ADDRESS", client_address(email));
     }
+    // Hypothesis keeps its files in the working directory: a fresh one, out of the source tree.
+    let work = tempfile::tempdir().unwrap();
     let out = cmd
-        .current_dir(fuzz_dir())
+        .current_dir(work.path())
         .env("SCHEMATHESIS_HOOKS", "tessera_checks")
         .env("PYTHONPATH", fuzz_dir())
         .env("NO_COLOR", "1")
-        .args([
-            "-m",
-            "schemathesis.cli",
-            "--config-file",
-            "schemathesis.toml",
-            "run",
-        ])
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .args(["-m", "schemathesis.cli", "--config-file"])
+        .arg(fuzz_dir().join("schemathesis.toml"))
+        .arg("run")
         .arg(format!("{base}/api/docs/openapi.json"))
         .args(["--url", base, "--checks", "all", "--workers", "1"])
         .args(["--max-time", &seconds.to_string()])
