@@ -9,6 +9,7 @@ mod csrf;
 pub mod error;
 pub mod extract;
 mod middleware;
+pub mod openapi;
 mod routes;
 mod timeout;
 
@@ -17,6 +18,11 @@ use std::sync::Arc;
 use tessera_domain::Services;
 
 pub use config::{ExternalMetabase, HttpConfig, MetabaseAccount, SameSite};
+
+/// The OpenAPI document of every API route, as `GET /api/docs/openapi.json` serves it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    openapi::finish(routes::api().into_openapi())
+}
 
 /// Everything a handler may touch; cloned per request (two `Arc`s).
 #[derive(Clone)]

@@ -262,9 +262,10 @@ fn domain_response(e: Error) -> Response {
             StatusCode::BAD_GATEWAY,
             json!({ "message": provider_message(failure) }),
         ),
-        // Metabase throws without a status here, so it answers 500 with the exception's data.
+        // Metabase throws without a status here (a 500); the caller named the modal, so Tessera
+        // answers 400 with Metabase's body: a client's mistake is not a server error.
         Error::UnknownModal(name) => json_body(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            StatusCode::BAD_REQUEST,
             json!({
                 "message": format!("Unrecognized modal: {name}"),
                 "modal": name,

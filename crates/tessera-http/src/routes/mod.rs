@@ -7,34 +7,43 @@ pub(crate) mod ui;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::MaybeUser;
+use crate::openapi;
 use crate::AppState;
 use axum::http::Uri;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 use tessera_domain::Error;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Every documented route: the Metabase surface, the token surface, Tessera's own. Registered only
+/// through `routes!`, so what is served here is what the document lists (see `crate::openapi`).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(health))
+        .routes(routes!(openapi::serve))
+        .merge(metabase::router())
+        .routes(routes!(tokens::auth_options))
+        .routes(routes!(tokens::login, tokens::refresh, tokens::logout))
+        .routes(routes!(tokens::me))
+        .routes(routes!(tokens::metabase_login))
+        .routes(routes!(oidc::token_login))
+        .routes(routes!(oidc::start))
+        .routes(routes!(oidc::callback))
+}
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/health", get(health))
-        .merge(metabase::router())
+    let (api, doc) = api().split_for_parts();
+    let doc = openapi::finish(doc);
+    api.layer(Extension(openapi::Rendered::new(&doc)))
         .merge(ui::router())
-        .route("/users/auth_options", get(tokens::auth_options))
-        .route(
-            "/users/login",
-            post(tokens::login)
-                .patch(tokens::refresh)
-                .delete(tokens::logout),
-        )
-        .route("/users/me", get(tokens::me))
-        .route("/users/metabase_login", post(tokens::metabase_login))
-        .route("/users/oidc_login", post(oidc::token_login))
-        .route("/auth/oidc/start", get(oidc::start))
-        .route("/auth/oidc/callback", get(oidc::callback))
         .fallback(fallback)
         .with_state(state)
 }
 
+/// `GET /api/health`: the process is up.
+#[utoipa::path(get, path = "/api/health", tag = "tessera",
+    responses((status = 200, body = openapi::own::Health)))]
 async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }

@@ -29,6 +29,9 @@ const STATE_COOKIE: &str = "tessera.OIDC_STATE";
 const CLEAR_STATE_COOKIE: &str = "tessera.OIDC_STATE=;Path=/auth/oidc;Max-Age=0";
 
 /// `POST /users/oidc_login` `{code, state?, code_verifier?}` → `{"token"}`.
+#[utoipa::path(post, path = "/users/oidc_login", tag = "oidc",
+    request_body = crate::openapi::tokens::OidcLoginRequest,
+    responses((status = 200, body = crate::openapi::tokens::TokenBody), crate::openapi::responses::TokenJsonBody, crate::openapi::responses::TokenAuth, crate::openapi::responses::Throttled, crate::openapi::responses::Upstream))]
 pub async fn token_login(
     State(state): State<AppState>,
     client: Client,
@@ -61,6 +64,9 @@ pub struct StartParams {
 }
 
 /// `GET /auth/oidc/start[?login_hint=…&return_to=/path]`: off to the provider.
+#[utoipa::path(get, path = "/auth/oidc/start", tag = "oidc",
+    params(("login_hint" = Option<String>, Query), ("return_to" = Option<String>, Query, description = "A local path to land on afterwards.")),
+    responses((status = 303, description = "Off to the OpenID provider.", headers(("Location" = String))), crate::openapi::responses::TokenJsonBody, crate::openapi::responses::Throttled, crate::openapi::responses::Upstream))]
 pub async fn start(
     State(state): State<AppState>,
     client: Client,
@@ -97,6 +103,9 @@ pub struct CallbackParams {
 
 /// `GET /auth/oidc/callback?code=…&state=…` (or `?error=…`): a session cookie and off to where the
 /// login started.
+#[utoipa::path(get, path = "/auth/oidc/callback", tag = "oidc",
+    params(("code" = Option<String>, Query), ("state" = Option<String>, Query), ("error" = Option<String>, Query)),
+    responses((status = 303, description = "Signed in: the session cookie, and off to where the login started.", headers(("Location" = String))), crate::openapi::responses::CallbackFailed))]
 pub async fn callback(
     State(state): State<AppState>,
     client: Client,

@@ -46,6 +46,8 @@ impl FromRequestParts<AppState> for TokenUser {
     }
 }
 
+#[utoipa::path(get, path = "/users/auth_options", tag = "tokens",
+    responses((status = 200, body = crate::openapi::tokens::AuthOptions)))]
 pub async fn auth_options(State(state): State<AppState>) -> Json<Value> {
     Json(json!({"authentication_options": {
         "is_credentials_login_enabled": state.services.password_login_allowed(),
@@ -53,6 +55,9 @@ pub async fn auth_options(State(state): State<AppState>) -> Json<Value> {
     }}))
 }
 
+#[utoipa::path(post, path = "/users/login", tag = "tokens",
+    request_body = crate::openapi::tokens::TokenLoginRequest,
+    responses((status = 200, body = crate::openapi::tokens::TokenBody), crate::openapi::responses::TokenJsonBody, crate::openapi::responses::TokenAuth, crate::openapi::responses::Throttled, crate::openapi::responses::Busy))]
 pub async fn login(
     State(state): State<AppState>,
     client: Client,
@@ -78,6 +83,9 @@ fn token_field(body: Result<JsonObject, ApiError>) -> TokenResult<String> {
     Ok(f.finish(token)?)
 }
 
+#[utoipa::path(patch, path = "/users/login", tag = "tokens",
+    request_body = crate::openapi::tokens::TokenRequest,
+    responses((status = 200, description = "A new token; the old one stops working.", body = crate::openapi::tokens::TokenBody), crate::openapi::responses::TokenJsonBody, crate::openapi::responses::TokenAuth))]
 pub async fn refresh(
     State(state): State<AppState>,
     body: Result<JsonObject, ApiError>,
@@ -87,6 +95,9 @@ pub async fn refresh(
     Ok(Json(json!({"token": fresh.expose()})))
 }
 
+#[utoipa::path(delete, path = "/users/login", tag = "tokens",
+    request_body = crate::openapi::tokens::TokenRequest,
+    responses((status = 200, body = crate::openapi::tokens::Message), crate::openapi::responses::TokenJsonBody, crate::openapi::responses::TokenAuth))]
 pub async fn logout(
     State(state): State<AppState>,
     body: Result<JsonObject, ApiError>,
@@ -96,6 +107,9 @@ pub async fn logout(
     Ok(Json(json!({"message": "Successfully logged-out"})))
 }
 
+#[utoipa::path(get, path = "/users/me", tag = "tokens",
+    responses((status = 200, body = crate::openapi::tokens::TokenMe), crate::openapi::responses::TokenAuth),
+    security(("access_token" = [])))]
 pub async fn me(
     State(state): State<AppState>,
     TokenUser(user): TokenUser,
@@ -109,6 +123,9 @@ pub async fn me(
 
 /// Hands a holder of `reports/edit` a Metabase session as a cookie: one of this server by default, or
 /// one of the external Metabase at `TESSERA_METABASE_URL`.
+#[utoipa::path(post, path = "/users/metabase_login", tag = "tokens",
+    responses((status = 200, description = "A Metabase session, set as the `metabase.SESSION` cookie.", body = crate::openapi::tokens::Message), crate::openapi::responses::TokenAuth, crate::openapi::responses::Upstream),
+    security(("access_token" = [])))]
 pub async fn metabase_login(
     State(state): State<AppState>,
     client: Client,

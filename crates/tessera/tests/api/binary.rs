@@ -9,13 +9,13 @@ use std::sync::{Arc, Mutex};
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 
 /// A `tessera serve` process on a free port, with everything it prints kept for inspection.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     output: Arc<Mutex<String>>,
 }
 
-fn tessera(data_dir: &Path) -> Command {
+pub(crate) fn tessera(data_dir: &Path) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -32,7 +32,7 @@ impl Server {
         Self::start_with(data_dir, &[])
     }
 
-    fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+    pub(crate) fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
         let mut child = tessera(data_dir)
             .envs(env.iter().copied())
             .args(["serve", "--port", "0"])
@@ -76,7 +76,7 @@ impl Server {
         format!("{}{}", self.base, path)
     }
 
-    fn output(&self) -> String {
+    pub(crate) fn output(&self) -> String {
         self.output.lock().unwrap().clone()
     }
 

@@ -9,7 +9,67 @@ on_both_backends!(
     login_lists_every_missing_or_mistyped_field,
     malformed_and_oversized_bodies_are_refused_before_anything_happens,
     the_hash_pool_sheds_load_with_503,
+    white_space_alone_is_not_a_json_body,
 );
+
+/// Found by schema fuzzing: a body of white space alone, declared JSON, was read as `{}`, so an
+/// update route answered 200 to a body that is not JSON at all.
+async fn white_space_alone_is_not_a_json_body(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.setup_admin("boss@example.com").await;
+    let (status, group) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/permissions/group",
+            &admin,
+            Some(json!({"name": "Analysts"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let path = format!("/api/permissions/group/{}", group["id"]);
+    for (content_type, body, status, expected) in [
+        (
+            "application/json",
+            "\t",
+            400,
+            json!({"message": "Malformed JSON in request body."}),
+        ),
+        (
+            "application/json",
+            " \r\n",
+            400,
+            json!({"message": "Malformed JSON in request body."}),
+        ),
+        (
+            "",
+            " ",
+            415,
+            json!({"message": tessera_http::error::NOT_JSON}),
+        ),
+    ] {
+        let mut req = app
+            .http
+            .put(app.url(&path))
+            .header("X-Metabase-Session", &admin)
+            .body(body);
+        if !content_type.is_empty() {
+            req = req.header("Content-Type", content_type);
+        }
+        let (got, answer) = body_of(req.send().await.unwrap()).await;
+        assert_eq!((got, answer), (status, expected), "{body:?}");
+    }
+    // No body at all is still `{}`: nothing to change, and the group is as it was.
+    let res = app
+        .http
+        .put(app.url(&path))
+        .header("X-Metabase-Session", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, now) = app.call(reqwest::Method::GET, &path, &admin, None).await;
+    assert_eq!(now["name"], "Analysts");
+}
 
 async fn login_lists_every_missing_or_mistyped_field(backend: Backend) {
     let app = TestApp::spawn(backend).await;

@@ -122,14 +122,15 @@ async fn an_unknown_modal_is_answered_as_metabase_does(backend: Backend) {
     let p = app.create_user("p@example.com", false).await;
     let q = app.create_user("q@example.com", false).await;
     let pk = app.login_ok("p@example.com").await;
-    // Metabase throws without a status: a 500 naming the modal and the ones it knows.
+    // Metabase throws without a status (a 500); Tessera answers 400 with Metabase's body, naming
+    // the modal and the ones it knows: the caller's mistake is no server error.
     let (status, body) = app
         .call(Method::PUT, &format!("/api/user/{p}/modal/tour"), &pk, None)
         .await;
     assert_eq!(
         (status, body),
         (
-            500,
+            400,
             json!({"message": "Unrecognized modal: tour", "modal": "tour",
                    "allowable-modals": ["datasetnewb", "qbnewb"]})
         )
@@ -144,7 +145,7 @@ async fn an_unknown_modal_is_answered_as_metabase_does(backend: Backend) {
             None,
         )
         .await;
-    assert_eq!(status, 500);
+    assert_eq!(status, 400);
     let echoed = body["modal"].as_str().unwrap();
     assert!(
         echoed.len() <= 64 && echoed.chars().all(|c| !c.is_control()),

@@ -23,6 +23,10 @@ fn key_json(k: &ApiKey) -> Value {
     })
 }
 
+#[utoipa::path(post, path = "/api/api-key", tag = "api-keys",
+    request_body = crate::openapi::metabase::ApiKeyRequest,
+    responses((status = 200, description = "The key, shown once as `unmasked_key`.", body = crate::openapi::metabase::ApiKeyBody), crate::openapi::responses::JsonBody, crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -43,15 +47,25 @@ pub async fn create(
     Ok(Json(body))
 }
 
+#[utoipa::path(get, path = "/api/api-key", tag = "api-keys",
+    responses((status = 200, body = Vec<crate::openapi::metabase::ApiKeyBody>), crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
     let keys = state.services.api_keys.list().await?;
     Ok(Json(Value::Array(keys.iter().map(key_json).collect())))
 }
 
+#[utoipa::path(get, path = "/api/api-key/count", tag = "api-keys",
+    responses((status = 200, body = i64, content_type = "application/json"), crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn count(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
     Ok(Json(json!(state.services.api_keys.list().await?.len())))
 }
 
+#[utoipa::path(put, path = "/api/api-key/{id}", tag = "api-keys",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = Option<crate::openapi::metabase::ApiKeyRequest>,
+    responses((status = 200, body = crate::openapi::metabase::ApiKeyBody), crate::openapi::responses::JsonBody, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -71,6 +85,10 @@ pub async fn update(
     Ok(Json(key_json(&key)))
 }
 
+#[utoipa::path(put, path = "/api/api-key/{id}/regenerate", tag = "api-keys",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 200, body = crate::openapi::metabase::RegeneratedKey), crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn regenerate(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -82,6 +100,10 @@ pub async fn regenerate(
     })))
 }
 
+#[utoipa::path(delete, path = "/api/api-key/{id}", tag = "api-keys",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 204, description = "Deleted."), crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn delete(
     State(state): State<AppState>,
     _: Admin,

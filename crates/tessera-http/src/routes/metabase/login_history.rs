@@ -7,6 +7,9 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 
+#[utoipa::path(get, path = "/api/login-history/current", tag = "people",
+    responses((status = 200, body = Vec<LoginHistoryBody>), crate::openapi::responses::SignedIn),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn current(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

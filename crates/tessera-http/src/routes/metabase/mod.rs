@@ -12,74 +12,51 @@ mod user;
 pub(crate) mod wire;
 
 use crate::AppState;
-use axum::routing::{delete, get, post, put};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/session", post(session::login).delete(session::logout))
-        .route("/api/session/properties", get(properties::properties))
-        .route("/api/session/google_auth", post(session::google_auth))
-        .route(
-            "/api/session/forgot_password",
-            post(session::forgot_password),
-        )
-        .route("/api/session/reset_password", post(session::reset_password))
-        .route(
-            "/api/session/password_reset_token_valid",
-            get(session::reset_token_valid),
-        )
-        .route("/api/session/password-check", post(session::password_check))
+/// Every route here is documented by construction: `routes!` reads method and path from the
+/// handler's `#[utoipa::path]` (one `routes!` per path; see `crate::openapi`).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(properties::properties))
+        .routes(routes!(session::google_auth))
+        .routes(routes!(session::forgot_password))
+        .routes(routes!(session::reset_password))
+        .routes(routes!(session::reset_token_valid))
+        .routes(routes!(session::password_check))
         // Tessera's own: a person's sessions.
-        .route("/api/session/list", get(own_sessions::list))
-        .route("/api/session/end-others", post(own_sessions::end_others))
-        .route("/api/session/{id}", delete(own_sessions::end))
-        .route("/api/setup", post(setup::setup))
-        .route("/api/user", get(user::list).post(user::create))
-        .route("/api/user/current", get(user::current))
-        .route(
-            "/api/user/{id}",
-            get(user::get).put(user::update).delete(user::deactivate),
-        )
-        .route("/api/user/{id}/password", put(user::password))
-        .route("/api/user/{id}/reactivate", put(user::reactivate))
-        .route("/api/user/{id}/sessions", delete(own_sessions::end_all_of))
-        .route("/api/user/{id}/modal/{modal}", put(user::dismiss_modal))
-        .route("/api/user/{id}/send_invite", post(user::send_invite))
-        .route(
-            "/api/user/{id}/reset_password",
-            post(user::admin_reset_password),
-        )
-        .route("/api/login-history/current", get(login_history::current))
-        .route(
-            "/api/permissions/group",
-            get(permissions::list).post(permissions::create),
-        )
-        .route(
-            "/api/permissions/group/{id}",
-            get(permissions::get)
-                .put(permissions::update)
-                .delete(permissions::delete),
-        )
-        .route(
-            "/api/permissions/membership",
-            get(permissions::memberships).post(permissions::add_membership),
-        )
-        .route(
-            "/api/permissions/membership/{id}",
-            delete(permissions::remove_membership),
-        )
-        .route(
-            "/api/permissions/membership/{id}/clear",
-            put(permissions::clear),
-        )
-        .route("/api/api-key", get(api_keys::list).post(api_keys::create))
-        .route("/api/api-key/count", get(api_keys::count))
-        .route(
-            "/api/api-key/{id}",
-            put(api_keys::update).delete(api_keys::delete),
-        )
-        .route("/api/api-key/{id}/regenerate", put(api_keys::regenerate))
+        .routes(routes!(own_sessions::list))
+        .routes(routes!(own_sessions::end_others))
+        .routes(routes!(own_sessions::end))
+        .routes(routes!(setup::setup))
+        .routes(routes!(user::list, user::create))
+        .routes(routes!(user::current))
+        .routes(routes!(user::get, user::update, user::deactivate))
+        .routes(routes!(user::password))
+        .routes(routes!(user::reactivate))
+        .routes(routes!(own_sessions::end_all_of))
+        .routes(routes!(user::dismiss_modal))
+        .routes(routes!(user::send_invite))
+        .routes(routes!(user::admin_reset_password))
+        .routes(routes!(login_history::current))
+        .routes(routes!(permissions::list, permissions::create))
+        .routes(routes!(
+            permissions::get,
+            permissions::update,
+            permissions::delete
+        ))
+        .routes(routes!(
+            permissions::memberships,
+            permissions::add_membership
+        ))
+        .routes(routes!(permissions::remove_membership))
+        .routes(routes!(permissions::clear))
+        .routes(routes!(api_keys::list, api_keys::create))
+        .routes(routes!(api_keys::count))
+        .routes(routes!(api_keys::update, api_keys::delete))
+        .routes(routes!(api_keys::regenerate))
         // Tessera's own: personal API keys.
         .merge(personal_keys::routes())
 }

@@ -13,9 +13,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tessera_domain::types::ids::{SessionId, UserId};
 use tessera_domain::types::session::{Actor, SessionSummary};
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SessionBody {
+    #[schema(value_type = i64)]
     pub id: SessionId,
     pub created_at: String,
     /// `"<device type> (<browser>/<OS>)"`, as login history shows it.
@@ -42,6 +44,9 @@ impl From<&SessionSummary> for SessionBody {
 }
 
 /// `GET /api/session/list`: the caller's live sessions, newest first.
+#[utoipa::path(get, path = "/api/session/list", tag = "tessera",
+    responses((status = 200, description = "The caller's live sessions, newest first.", body = Vec<SessionBody>), crate::openapi::responses::SignedIn),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     caller: CurrentSession,
@@ -56,6 +61,10 @@ pub async fn list(
 }
 
 /// `DELETE /api/session/:id`: ends one of the caller's sessions (204); another's is 404.
+#[utoipa::path(delete, path = "/api/session/{id}", tag = "tessera",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 204, description = "That session ended."), crate::openapi::responses::SignedIn, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn end(
     State(state): State<AppState>,
     caller: CurrentSession,
@@ -71,6 +80,9 @@ pub async fn end(
 }
 
 /// `POST /api/session/end-others`: every session of the caller but this one; `{"ended": n}`.
+#[utoipa::path(post, path = "/api/session/end-others", tag = "tessera",
+    responses((status = 200, description = "Every other session of the caller ended.", body = crate::openapi::own::Ended), crate::openapi::responses::SignedIn),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn end_others(
     State(state): State<AppState>,
     caller: CurrentSession,
@@ -85,6 +97,10 @@ pub async fn end_others(
 }
 
 /// `DELETE /api/user/:id/sessions` (admins): every session of the person; `{"ended": n}`.
+#[utoipa::path(delete, path = "/api/user/{id}/sessions", tag = "tessera",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 200, description = "Every session of that person ended.", body = crate::openapi::own::Ended), crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn end_all_of(
     State(state): State<AppState>,
     Admin(admin): Admin,

@@ -30,11 +30,18 @@ fn member_json(m: &GroupMember) -> Value {
     })
 }
 
+#[utoipa::path(get, path = "/api/permissions/group", tag = "permissions",
+    responses((status = 200, body = Vec<crate::openapi::metabase::GroupBody>), crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn list(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
     let groups = state.services.groups.list().await?;
     Ok(Json(Value::Array(groups.iter().map(group_json).collect())))
 }
 
+#[utoipa::path(get, path = "/api/permissions/group/{id}", tag = "permissions",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 200, body = crate::openapi::metabase::GroupWithMembers), crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     _: Admin,
@@ -46,6 +53,10 @@ pub async fn get(
     Ok(Json(body))
 }
 
+#[utoipa::path(post, path = "/api/permissions/group", tag = "permissions",
+    request_body = crate::openapi::metabase::GroupRequest,
+    responses((status = 200, body = crate::openapi::metabase::GroupBody), crate::openapi::responses::JsonBody, crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     _: Admin,
@@ -59,6 +70,10 @@ pub async fn create(
     Ok(Json(group_json(&group)))
 }
 
+#[utoipa::path(put, path = "/api/permissions/group/{id}", tag = "permissions",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = Option<crate::openapi::metabase::GroupRequest>,
+    responses((status = 200, body = crate::openapi::metabase::GroupBody), crate::openapi::responses::JsonBody, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     _: Admin,
@@ -77,6 +92,10 @@ pub async fn update(
     Ok(Json(group_json(&group)))
 }
 
+#[utoipa::path(delete, path = "/api/permissions/group/{id}", tag = "permissions",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 204, description = "Deleted."), crate::openapi::responses::Refused, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn delete(
     State(state): State<AppState>,
     _: Admin,
@@ -86,6 +105,9 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/permissions/membership", tag = "permissions",
+    responses((status = 200, description = "User id → that person's memberships.", body = std::collections::HashMap<String, Vec<crate::openapi::metabase::MembershipBody>>), crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn memberships(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
     let mut by_user: Map<String, Value> = Map::new();
     for m in state.services.groups.memberships().await? {
@@ -102,6 +124,10 @@ pub async fn memberships(State(state): State<AppState>, _: Admin) -> ApiResult<J
     Ok(Json(Value::Object(by_user)))
 }
 
+#[utoipa::path(post, path = "/api/permissions/membership", tag = "permissions",
+    request_body = crate::openapi::metabase::MembershipRequest,
+    responses((status = 200, description = "The group's members now.", body = Vec<crate::openapi::metabase::MemberBody>), crate::openapi::responses::JsonBody, crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn add_membership(
     State(state): State<AppState>,
     _: Admin,
@@ -124,6 +150,10 @@ pub async fn add_membership(
     )))
 }
 
+#[utoipa::path(delete, path = "/api/permissions/membership/{id}", tag = "permissions",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 204, description = "Removed."), crate::openapi::responses::Refused, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn remove_membership(
     State(state): State<AppState>,
     _: Admin,
@@ -133,6 +163,10 @@ pub async fn remove_membership(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(put, path = "/api/permissions/membership/{id}/clear", tag = "permissions",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 204, description = "The group has no members now."), crate::openapi::responses::Refused, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn clear(
     State(state): State<AppState>,
     _: Admin,

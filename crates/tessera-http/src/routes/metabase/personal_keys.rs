@@ -10,26 +10,27 @@ use crate::extract::{Admin, Id, JsonObject, SessionUser};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use tessera_domain::types::ids::{GroupId, PersonalKeyId};
 use tessera_domain::types::personal_key::{
     masked, KeyExpiry, PersonalKey, PersonalKeyRequest, MAX_LIFETIME_DAYS,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// More groups than any person holds is a mistake, not a request.
 const MAX_GROUP_IDS: usize = 50;
 /// Longer than any name or date the routes accept.
 const MAX_TEXT: usize = 1024;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/user/current/api-keys", get(list_own).post(create))
-        .route("/api/user/current/api-keys/{id}", delete(revoke_own))
-        .route("/api/personal-api-keys", get(list_all))
-        .route("/api/personal-api-keys/{id}", delete(revoke))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_own, create))
+        .routes(routes!(revoke_own))
+        .routes(routes!(list_all))
+        .routes(routes!(revoke))
 }
 
 fn key_json(k: &PersonalKey) -> Value {
@@ -129,6 +130,9 @@ fn request(body: &Map<String, Value>) -> Result<PersonalKeyRequest, ApiError> {
 }
 
 /// `GET /api/user/current/api-keys`: the caller's keys, newest first, masked.
+#[utoipa::path(get, path = "/api/user/current/api-keys", tag = "tessera",
+    responses((status = 200, description = "The caller's keys, newest first, masked.", body = Vec<crate::openapi::own::PersonalKeyBody>), crate::openapi::responses::SignedIn),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn list_own(
     State(state): State<AppState>,
     SessionUser(user): SessionUser,
@@ -138,6 +142,10 @@ pub async fn list_own(
 }
 
 /// `POST /api/user/current/api-keys`: a new key; `unmasked_key` is in this response only.
+#[utoipa::path(post, path = "/api/user/current/api-keys", tag = "tessera",
+    request_body = crate::openapi::own::PersonalKeyRequest,
+    responses((status = 200, description = "The new key, shown once as `unmasked_key`.", body = crate::openapi::own::PersonalKeyBody), crate::openapi::responses::JsonBody, crate::openapi::responses::SignedIn),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     SessionUser(user): SessionUser,
@@ -151,6 +159,10 @@ pub async fn create(
 }
 
 /// `DELETE /api/user/current/api-keys/:id`: 204; someone else's key is 404, as an unknown one.
+#[utoipa::path(delete, path = "/api/user/current/api-keys/{id}", tag = "tessera",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 204, description = "Revoked."), crate::openapi::responses::SignedIn, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn revoke_own(
     State(state): State<AppState>,
     SessionUser(user): SessionUser,
@@ -161,12 +173,19 @@ pub async fn revoke_own(
 }
 
 /// `GET /api/personal-api-keys` (admins): everyone's keys, with their owners.
+#[utoipa::path(get, path = "/api/personal-api-keys", tag = "tessera",
+    responses((status = 200, description = "Everyone's keys with their owners.", body = Vec<crate::openapi::own::PersonalKeyBody>), crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn list_all(State(state): State<AppState>, _: Admin) -> ApiResult<Json<Value>> {
     let keys = state.services.personal_keys.list_all().await?;
     Ok(Json(keys.iter().map(owned_key_json).collect()))
 }
 
 /// `DELETE /api/personal-api-keys/:id` (admins): 204, or 404.
+#[utoipa::path(delete, path = "/api/personal-api-keys/{id}", tag = "tessera",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 204, description = "Revoked."), crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn revoke(
     State(state): State<AppState>,
     _: Admin,

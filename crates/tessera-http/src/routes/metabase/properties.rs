@@ -7,6 +7,9 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Map, Value};
 
+#[utoipa::path(get, path = "/api/session/properties", tag = "session",
+    responses((status = 200, description = "Public settings; more keys once signed in.", body = Object)),
+    security((), ("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn properties(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,

@@ -110,6 +110,9 @@ fn embedded(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
+#[utoipa::path(post, path = "/api/session", tag = "session",
+    request_body = crate::openapi::metabase::LoginRequest,
+    responses((status = 200, description = "Signed in; the session cookies are set.", body = crate::openapi::metabase::SessionCreated), crate::openapi::responses::JsonBody, crate::openapi::responses::LoginRefused, crate::openapi::responses::Busy))]
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -139,6 +142,9 @@ pub async fn login(
 }
 
 /// `POST /api/session/google_auth` (reference §8.8): a session for the person behind a Google ID token.
+#[utoipa::path(post, path = "/api/session/google_auth", tag = "session",
+    request_body = crate::openapi::metabase::GoogleAuthRequest,
+    responses((status = 200, description = "Signed in with Google.", body = crate::openapi::metabase::SessionCreated), crate::openapi::responses::JsonBody, crate::openapi::responses::LoginRefused, crate::openapi::responses::Upstream))]
 pub async fn google_auth(
     State(state): State<AppState>,
     client: Client,
@@ -153,6 +159,9 @@ pub async fn google_auth(
     Ok(session_response(&state, &key, remember, client.https))
 }
 
+#[utoipa::path(delete, path = "/api/session", tag = "session",
+    responses((status = 204, description = "Signed out; the cookies are cleared."), crate::openapi::responses::SignedIn, (status = 404, description = "No session key in the request (plain text `Not found.`, as Metabase).", content_type = "text/plain", body = String)),
+    security((), ("session_header" = []), ("session_cookie" = [])))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let SessionCredential::Key(key, _) = session_credential(&headers) else {
         return Err(Error::NotFound.into());
@@ -162,6 +171,9 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     Ok((StatusCode::NO_CONTENT, AppendHeaders(cleared)).into_response())
 }
 
+#[utoipa::path(post, path = "/api/session/forgot_password", tag = "session",
+    request_body = crate::openapi::metabase::ForgotPasswordRequest,
+    responses((status = 204, description = "A reset mail is queued if the address belongs to someone (the answer does not say)."), crate::openapi::responses::JsonBody))]
 pub async fn forgot_password(
     State(state): State<AppState>,
     client: Client,
@@ -178,6 +190,9 @@ pub async fn forgot_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/session/reset_password", tag = "session",
+    request_body = crate::openapi::metabase::ResetPasswordRequest,
+    responses((status = 200, description = "Password set; signed in.", body = crate::openapi::metabase::PasswordSet), crate::openapi::responses::JsonBody, crate::openapi::responses::Busy))]
 pub async fn reset_password(
     State(state): State<AppState>,
     client: Client,
@@ -201,6 +216,9 @@ pub async fn reset_password(
     ))
 }
 
+#[utoipa::path(get, path = "/api/session/password_reset_token_valid", tag = "session",
+    params(crate::openapi::metabase::TokenQuery),
+    responses((status = 200, body = crate::openapi::metabase::Valid), crate::openapi::responses::Refused))]
 pub async fn reset_token_valid(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
@@ -227,6 +245,10 @@ pub async fn reset_token_valid(
 /// seed's definition; throttled like a login; API keys have no password: 403). Without any credential
 /// it is Metabase's strength check. A credential that authenticates nobody is 401: a client asking
 /// "is this my password?" must not read the strength check's `{"valid": true}` as a yes.
+#[utoipa::path(post, path = "/api/session/password-check", tag = "session",
+    request_body = crate::openapi::metabase::PasswordCheckRequest,
+    responses((status = 200, description = "Signed in: the password is the caller's. Signed out: it is strong enough.", body = crate::openapi::metabase::Valid), crate::openapi::responses::JsonBody, crate::openapi::responses::SignedIn, crate::openapi::responses::Busy),
+    security((), ("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn password_check(
     State(state): State<AppState>,
     MaybeUser(caller): MaybeUser,

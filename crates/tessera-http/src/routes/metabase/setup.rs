@@ -14,6 +14,9 @@ use tessera_domain::Error;
 
 const TOKEN: &str = "Token does not match the setup token.";
 
+#[utoipa::path(post, path = "/api/setup", tag = "setup",
+    request_body = crate::openapi::metabase::SetupRequest,
+    responses((status = 200, description = "The first admin, signed in.", body = crate::openapi::metabase::SessionCreated), crate::openapi::responses::JsonBody, (status = 403, description = "Someone already exists (plain text).", content_type = "text/plain", body = String), crate::openapi::responses::Busy))]
 pub async fn setup(
     State(state): State<AppState>,
     client: Client,

@@ -19,6 +19,9 @@ use tessera_domain::types::ids::{GroupId, UserId};
 use tessera_domain::types::session::Actor;
 use tessera_domain::types::user::{NewUser, UserChanges, UserQuery, UserStatus};
 
+#[utoipa::path(get, path = "/api/user/current", tag = "people",
+    responses((status = 200, body = CurrentUserBody), crate::openapi::responses::SignedIn),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn current(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -80,6 +83,10 @@ fn user_query(params: &HashMap<String, String>) -> Result<UserQuery, ApiError> {
     })
 }
 
+#[utoipa::path(get, path = "/api/user", tag = "people",
+    params(crate::openapi::metabase::UserListQuery),
+    responses((status = 200, body = crate::openapi::metabase::UserPage), crate::openapi::responses::Refused, crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -97,6 +104,10 @@ pub async fn list(
     })))
 }
 
+#[utoipa::path(get, path = "/api/user/{id}", tag = "people",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 200, body = UserWithGroupsBody), crate::openapi::responses::SignedIn, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
@@ -106,6 +117,10 @@ pub async fn get(
     Ok(Json(UserWithGroupsBody::from(&user)))
 }
 
+#[utoipa::path(post, path = "/api/user", tag = "people",
+    request_body = crate::openapi::metabase::NewUserRequest,
+    responses((status = 200, description = "Invited.", body = UserWithGroupsBody), crate::openapi::responses::JsonBody, crate::openapi::responses::AdminOnly),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -132,6 +147,10 @@ pub async fn create(
     Ok(Json(UserWithGroupsBody::from(&user)))
 }
 
+#[utoipa::path(put, path = "/api/user/{id}", tag = "people",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = Option<crate::openapi::metabase::UserUpdateRequest>,
+    responses((status = 200, body = UserWithGroupsBody), crate::openapi::responses::JsonBody, crate::openapi::responses::SignedIn, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
@@ -163,6 +182,10 @@ pub async fn update(
     Ok(Json(UserWithGroupsBody::from(&user)))
 }
 
+#[utoipa::path(put, path = "/api/user/{id}/password", tag = "people",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")), request_body = crate::openapi::metabase::PasswordChangeRequest,
+    responses((status = 200, description = "Own password changed: a fresh session.", body = crate::openapi::metabase::PasswordSet), (status = 204, description = "Someone else's password changed."), crate::openapi::responses::JsonBody, crate::openapi::responses::SignedIn, crate::openapi::responses::NotFound, crate::openapi::responses::Busy),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn password(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
@@ -194,6 +217,10 @@ pub async fn password(
     })
 }
 
+#[utoipa::path(delete, path = "/api/user/{id}", tag = "people",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 200, body = crate::openapi::metabase::Success), crate::openapi::responses::Refused, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn deactivate(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -207,6 +234,10 @@ pub async fn deactivate(
     Ok(Json(json!({"success": true})))
 }
 
+#[utoipa::path(put, path = "/api/user/{id}/reactivate", tag = "people",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 200, body = UserBody), crate::openapi::responses::Refused, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn reactivate(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -221,6 +252,10 @@ pub async fn reactivate(
 }
 
 /// `PUT /api/user/:id/modal/:modal`: the person has seen that introduction.
+#[utoipa::path(put, path = "/api/user/{id}/modal/{modal}", tag = "people",
+    params(("id" = i64, Path), ("modal" = inline(crate::openapi::metabase::Modal), Path)),
+    responses((status = 200, body = crate::openapi::metabase::Success), crate::openapi::responses::Refused, crate::openapi::responses::SignedIn, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn dismiss_modal(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
@@ -236,6 +271,10 @@ pub async fn dismiss_modal(
     Ok(Json(json!({"success": true})))
 }
 
+#[utoipa::path(post, path = "/api/user/{id}/send_invite", tag = "people",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 200, body = crate::openapi::metabase::Success), crate::openapi::responses::Refused, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn send_invite(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -247,6 +286,10 @@ pub async fn send_invite(
 
 /// Tessera's own: with mail, the person is sent a reset link; without, the admin gets a temporary
 /// password, once, which the person must change at their next login.
+#[utoipa::path(post, path = "/api/user/{id}/reset_password", tag = "tessera",
+    params(("id" = i64, Path, description = "A positive integer; anything else is 404.")),
+    responses((status = 200, body = crate::openapi::own::AdminResetBody), crate::openapi::responses::Refused, crate::openapi::responses::AdminOnly, crate::openapi::responses::NotFound),
+    security(("session_header" = []), ("session_cookie" = []), ("api_key" = [])))]
 pub async fn admin_reset_password(
     State(state): State<AppState>,
     Admin(admin): Admin,

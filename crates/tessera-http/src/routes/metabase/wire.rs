@@ -6,6 +6,7 @@ use serde::Serialize;
 use tessera_domain::types::ids::{GroupId, UserId};
 use tessera_domain::types::session::CurrentUser;
 use tessera_domain::types::user::{LoginHistoryEntry, User};
+use utoipa::ToSchema;
 
 /// ISO-8601 in UTC, as Metabase serialises temporal values.
 pub fn iso(t: DateTime<Utc>) -> String {
@@ -13,8 +14,9 @@ pub fn iso(t: DateTime<Utc>) -> String {
 }
 
 /// The "admin or self" columns plus `common_name` (reference §10.1).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserBody {
+    #[schema(value_type = i64)]
     pub id: UserId,
     pub email: String,
     pub first_name: Option<String>,
@@ -57,10 +59,11 @@ impl From<&User> for UserBody {
 
 /// `GET /api/user/current` (reference §10.2). Tessera has no collections, dashboards or models, so
 /// those keys are present with empty values for clients that read them.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CurrentUserBody {
     #[serde(flatten)]
     pub user: UserBody,
+    #[schema(value_type = Vec<i64>)]
     pub group_ids: Vec<GroupId>,
     pub personal_collection_id: Option<i64>,
     pub is_installer: bool,
@@ -94,7 +97,7 @@ impl From<&CurrentUser> for CurrentUserBody {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LoginHistoryBody {
     pub timestamp: String,
     pub device_id: String,
@@ -195,10 +198,11 @@ pub fn memberships(user: &User) -> serde_json::Value {
 }
 
 /// A user as admins (or the user themself) see them, with their groups.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserWithGroupsBody {
     #[serde(flatten)]
     pub user: UserBody,
+    #[schema(value_type = Vec<crate::openapi::metabase::GroupRef>)]
     pub user_group_memberships: serde_json::Value,
 }
 
@@ -212,10 +216,11 @@ impl From<&User> for UserWithGroupsBody {
 }
 
 /// An entry of `GET /api/user`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ListedUserBody {
     #[serde(flatten)]
     pub user: UserBody,
+    #[schema(value_type = Vec<i64>)]
     pub group_ids: Vec<GroupId>,
     pub personal_collection_id: Option<i64>,
 }
