@@ -3,6 +3,7 @@
 //! The pool bounds both the threads hashing at once and the requests waiting for one: a login flood
 //! gets a fast "try again" instead of an unbounded queue eating memory.
 
+use super::legacy_hash::LegacyHashes;
 use crate::secret::Password;
 use crate::types::error::Error;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -145,6 +146,8 @@ pub struct HashPool {
     admitted: Arc<Semaphore>,
     /// Permits for the hashing threads themselves.
     running: Arc<Semaphore>,
+    /// Hashes imported from Metabase (bcrypt), and the decoys that keep them from showing.
+    pub legacy: Arc<LegacyHashes>,
 }
 
 impl HashPool {
@@ -154,6 +157,7 @@ impl HashPool {
             hasher: Arc::new(hasher),
             admitted: Arc::new(Semaphore::new(workers + queue)),
             running: Arc::new(Semaphore::new(workers)),
+            legacy: Arc::default(),
         }
     }
 
@@ -189,8 +193,17 @@ impl HashPool {
         password: Password,
         stored: Option<String>,
     ) -> Result<Verified, Error> {
-        self.run(move |h| h.verify(&password, stored.as_deref()))
-            .await
+        let legacy = self.legacy.clone();
+        self.run(move |h| match legacy.check(&password, stored.as_deref()) {
+            // An imported hash: one argon2 run all the same (on the dummy), replaced once it matched.
+            Some(matches) => {
+                h.verify(&password, None);
+                let upgraded = matches.then(|| h.hash(&password));
+                Verified { matches, upgraded }
+            }
+            None => h.verify(&password, stored.as_deref()),
+        })
+        .await
     }
 
     /// argon2 verifications run so far, refused ones (pool full) not included.
