@@ -127,6 +127,14 @@ impl Application {
             .await
             .map_err(StartupError::Users)?
             .is_some();
+        if services
+            .import
+            .prepare_for_imported_hashes()
+            .await
+            .map_err(StartupError::Users)?
+        {
+            tracing::info!("some people still have the password hashes imported from Metabase");
+        }
         let mail = match &settings.smtp {
             Some(smtp) => Some(
                 tessera_mail::OutboxWorker::new(

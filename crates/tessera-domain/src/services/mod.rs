@@ -8,6 +8,7 @@ mod credentials;
 pub mod deps;
 mod features;
 pub mod groups;
+pub mod import;
 mod links;
 pub mod passwords;
 pub mod people;
@@ -19,6 +20,7 @@ use self::access_tokens::AccessTokens;
 use self::api_keys::ApiKeys;
 use self::deps::Deps;
 use self::groups::Groups;
+use self::import::Import;
 use self::passwords::Passwords;
 use self::people::People;
 use self::sessions::Sessions;
@@ -43,6 +45,7 @@ pub struct Services {
     pub passwords: Passwords,
     pub access_tokens: AccessTokens,
     pub sso: SingleSignOn,
+    pub import: Import,
     deps: Arc<Deps>,
 }
 
@@ -74,6 +77,7 @@ impl Services {
             passwords: Passwords::new(deps.clone()),
             access_tokens: AccessTokens::new(deps.clone()),
             sso: SingleSignOn::new(deps.clone()),
+            import: Import::new(deps.clone()),
             deps,
         })
     }

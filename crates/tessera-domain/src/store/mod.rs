@@ -6,6 +6,7 @@
 mod access_tokens;
 mod api_keys;
 mod groups;
+mod import;
 mod outbox;
 mod sessions;
 mod sso;
@@ -14,6 +15,7 @@ mod users;
 pub use access_tokens::{AccessTokenStore, NewAccessToken, Refreshable};
 pub use api_keys::{ApiKeyStore, NewApiKey};
 pub use groups::GroupStore;
+pub use import::ImportStore;
 pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};
 pub use sessions::{NewSession, SessionStore, ThrottleStore};
 pub use sso::{OidcLoginAttempt, OidcLoginStore};
@@ -45,6 +47,7 @@ pub trait Store:
     + ResetTokenStore
     + AccessTokenStore
     + OidcLoginStore
+    + ImportStore
 {
 }
 
@@ -59,5 +62,6 @@ impl<T> Store for T where
         + ResetTokenStore
         + AccessTokenStore
         + OidcLoginStore
+        + ImportStore
 {
 }
