@@ -95,12 +95,11 @@ impl MetabaseSource {
             return Err(MetabaseSourceError::NotPostgres(what));
         }
         let shown = redacted(url);
-        let unreachable = |source: Box<dyn std::error::Error + Send + Sync>| {
-            MetabaseSourceError::Unreachable {
+        let unreachable =
+            |source: Box<dyn std::error::Error + Send + Sync>| MetabaseSourceError::Unreachable {
                 shown: shown.clone(),
                 source,
-            }
-        };
+            };
         let options = PgConnectOptions::from_str(url).map_err(|e| unreachable(Box::new(e)))?;
         let pool = PgPoolOptions::new()
             .max_connections(1)
@@ -170,11 +169,17 @@ impl MetabaseSource {
             "sso_source::text".to_string()
         } else {
             let flag = |c: &str, source: &str| {
-                has(0, c)
-                    .then(|| format!("WHEN {c} THEN '{source}'"))
-                    .unwrap_or_default()
+                if has(0, c) {
+                    format!("WHEN {c} THEN '{source}'")
+                } else {
+                    String::new()
+                }
             };
-            match format!("{} {}", flag("google_auth", "google"), flag("ldap_auth", "ldap")) {
+            match format!(
+                "{} {}",
+                flag("google_auth", "google"),
+                flag("ldap_auth", "ldap")
+            ) {
                 f if f.trim().is_empty() => "NULL::text".to_string(),
                 f => format!("CASE {f} END"),
             }
@@ -229,8 +234,9 @@ fn time(ms: i64) -> chrono::DateTime<chrono::Utc> {
 }
 
 fn user(row: UserRow) -> MetabaseUser {
-    let (id, email, first_name, last_name, is_active, is_superuser, sso, locale, kind) =
-        (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8);
+    let (id, email, first_name, last_name, is_active, is_superuser, sso, locale, kind) = (
+        row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8,
+    );
     MetabaseUser {
         id,
         email,

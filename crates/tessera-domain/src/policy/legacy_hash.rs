@@ -66,7 +66,9 @@ fn is_bcrypt(hash: &str) -> bool {
     hash.len() == BCRYPT_LEN
         && hash.is_ascii()
         && ["$2a$", "$2b$", "$2y$"].iter().any(|p| hash.starts_with(p))
-        && hash[4..6].parse::<u32>().is_ok_and(|c| (4..=31).contains(&c))
+        && hash[4..6]
+            .parse::<u32>()
+            .is_ok_and(|c| (4..=31).contains(&c))
         && hash.as_bytes()[6] == b'$'
 }
 

@@ -18,7 +18,12 @@ use tessera_store::MetabaseSource;
 pub struct ImportArgs {
     /// Metabase's PostgreSQL application database, e.g. postgres://metabase:PASSWORD@db/metabase.
     /// Prefer the environment variable: a password on the command line shows in `ps`.
-    #[arg(long, env = "TESSERA_IMPORT_FROM", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "TESSERA_IMPORT_FROM",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     from: String,
     /// Read everything and report what an import would do, writing nothing.
     #[arg(long)]

@@ -75,7 +75,9 @@ impl Import {
         let mut emails: HashMap<String, i64> = HashMap::new();
         for user in users {
             let groups = member_of.remove(&user.id).unwrap_or_default();
-            let first = *emails.entry(normalize_email(&user.email)).or_insert(user.id);
+            let first = *emails
+                .entry(normalize_email(&user.email))
+                .or_insert(user.id);
             if first != user.id {
                 let why = format!("same email as Metabase user {first}");
                 summary.users_skipped.push((user.email.clone(), why));

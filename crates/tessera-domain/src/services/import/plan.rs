@@ -200,7 +200,10 @@ mod tests {
         assert_eq!(u.groups, vec![ALL_USERS_GROUP, ADMIN_GROUP, GroupId(7)]);
         assert_eq!(u.email, "ann@example.com");
         assert_eq!(u.last_name, None, "a blank name is no name");
-        assert!(u.password_hash.unwrap().starts_with("$metabase-bcrypt$salt$$2a$10$"));
+        assert!(u
+            .password_hash
+            .unwrap()
+            .starts_with("$metabase-bcrypt$salt$$2a$10$"));
         assert!(notes.is_empty());
     }
 
@@ -231,6 +234,9 @@ mod tests {
         let mut u = desired(&mb_user(), vec![], &[], &mut notes).unwrap();
         let older = MetabaseHash::encode("old", &format!("$2a$10${}", "b".repeat(53))).unwrap();
         assert!(reconcile(&mut u, &stored, Some(&older)));
-        assert!(u.password_hash.is_some(), "an imported hash follows Metabase");
+        assert!(
+            u.password_hash.is_some(),
+            "an imported hash follows Metabase"
+        );
     }
 }
