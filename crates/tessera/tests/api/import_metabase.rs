@@ -120,6 +120,10 @@ async fn metabase_people_sign_in_with_their_passwords_and_keep_their_groups(back
     assert!(!format!("{}{}", run.stdout, run.stderr).contains(SECRET));
 
     let app = target.app().await;
+    assert!(
+        app.auth.import.decoys_armed(),
+        "start-up found the imported hashes"
+    );
     assert_eq!(app.user_count().await, 4);
     let ann = user(&app, "ann@example.com").await;
     assert!(ann.is_superuser && ann.is_active);
@@ -313,6 +317,7 @@ async fn a_dry_run_writes_nothing(backend: Backend) {
     assert!(run.stdout.contains("groups: 2 created, 2 matched\n"));
     let app = target.app().await;
     assert_eq!(app.user_count().await, 0);
+    assert!(!app.auth.import.decoys_armed());
     assert_eq!(app.auth.store().groups().await.unwrap().len(), 2);
     assert!(
         app.properties().await["setup-token"].is_string(),

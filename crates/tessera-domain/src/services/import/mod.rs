@@ -46,6 +46,11 @@ impl Import {
         Ok(count > 0)
     }
 
+    /// Whether every password check pays for a bcrypt verification too (imported hashes are known).
+    pub fn decoys_armed(&self) -> bool {
+        self.deps.hashes.legacy.armed()
+    }
+
     /// Imports (or, with `dry_run`, only decides) everything in `source`. Stops at the first
     /// storage failure; people refused one by one (an admin would be lost, say) are skipped and
     /// counted.
