@@ -282,6 +282,14 @@ fn sso_providers(sso: &SsoSettings, clock: Arc<dyn Clock>) -> Result<SsoProvider
         });
     }
     if let Some((settings, domains)) = &sso.google {
+        if let Some(web) = &sso.google_web {
+            providers.google_web = Some(SsoProvider {
+                provider: Arc::new(
+                    tessera_sso::OidcClient::new(web, clock.clone()).map_err(StartupError::Sso)?,
+                ),
+                auto_create_domains: domains.clone(),
+            });
+        }
         providers.google = Some(SsoProvider {
             provider: Arc::new(
                 tessera_sso::GoogleSignIn::new(settings, clock).map_err(StartupError::Sso)?,

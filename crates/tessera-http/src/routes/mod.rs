@@ -31,6 +31,8 @@ pub fn router(state: AppState) -> Router {
         .route("/users/oidc_login", post(oidc::token_login))
         .route("/auth/oidc/start", get(oidc::start))
         .route("/auth/oidc/callback", get(oidc::callback))
+        .route("/auth/google/start", get(oidc::google_start))
+        .route("/auth/google/callback", get(oidc::google_callback))
         .fallback(fallback)
         .with_state(state)
 }

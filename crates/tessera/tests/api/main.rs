@@ -12,6 +12,7 @@ mod csrf;
 mod emails_names;
 mod fidelity;
 mod google;
+mod google_web;
 mod groups;
 mod import_metabase;
 mod key_users;
