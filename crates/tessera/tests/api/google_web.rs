@@ -137,3 +137,66 @@ async fn google_accepts_only_whom_googles_rules_allow(backend: Backend) {
     let page = res.text().await.unwrap();
     assert!(page.contains("disabled"), "{page}");
 }
+
+/// With both flows configured, a state started for one is refused by the other's callback, even
+/// when the browser presents it under the other's cookie.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_is_good_only_for_the_flow_that_made_it() {
+    let Some(peer) = OidcPeer::start() else {
+        return;
+    };
+    let mut env = peer.google_web_env();
+    env.extend(peer.oidc_env());
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.push(("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com"));
+    vars.push(("MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN", "example.com"));
+    let app = TestApp::spawn_with(Backend::Sqlite, &vars).await;
+    app.clock.set(chrono::Utc::now());
+    app.setup_admin("admin@example.com").await;
+    for (from, to, cookie) in [
+        ("oidc", "google", "tessera.GOOGLE_STATE"),
+        ("google", "oidc", "tessera.OIDC_STATE"),
+    ] {
+        let res = app
+            .http
+            .get(app.url(&format!("/auth/{from}/start")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let url = res.headers()[LOCATION].to_str().unwrap().to_string();
+        let back = peer.log_in(&url, "ada").await;
+        let state = crate::oidc_peer::query_param(&back, "state").unwrap();
+        let code = crate::oidc_peer::query_param(&back, "code").unwrap();
+        let crossed = app.url(&format!("/auth/{to}/callback?code={code}&state={state}"));
+        let res = app
+            .http
+            .get(crossed)
+            .header(COOKIE, format!("{cookie}={state}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{from} state at {to}'s callback");
+        assert!(cookie_named(res.headers(), "metabase.SESSION").is_none());
+        // Untouched by the crossed attempt: it still finishes its own flow.
+        let own = if from == "oidc" {
+            "tessera.OIDC_STATE"
+        } else {
+            "tessera.GOOGLE_STATE"
+        };
+        let res = app
+            .http
+            .get(back.as_str())
+            .header(COOKIE, format!("{own}={state}"))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        assert_eq!(
+            status,
+            303,
+            "{from}'s own callback: {}",
+            res.text().await.unwrap()
+        );
+    }
+}
