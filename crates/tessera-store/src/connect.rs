@@ -1,6 +1,8 @@
 //! Opening a database, applying its migrations, and picking the backend. Failing to open says what was
 //! being opened (a path, or a URL without its password), with sqlx's error as the cause.
 
+use crate::cache::notify::Broadcast;
+use crate::cache::{CacheSettings, CachedStore};
 use crate::error::{Context, DbResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -186,6 +188,24 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, StoreErr
             Arc::new(PostgresStore::open(url, schema.as_deref()).await?)
         }
     })
+}
+
+/// Opens the configured database behind the credential cache. On PostgreSQL the cache also tells
+/// the other instances what it revokes; run its [`CachedStore::listener`] to hear theirs.
+pub async fn connect_cached(
+    config: &DatabaseConfig,
+    cache: CacheSettings,
+) -> Result<Arc<CachedStore>, StoreError> {
+    Ok(Arc::new(match config {
+        DatabaseConfig::Sqlite { path } => {
+            CachedStore::new(Arc::new(SqliteStore::open(path).await?), cache, None)
+        }
+        DatabaseConfig::Postgres { url, schema } => {
+            let store = PostgresStore::open(url, schema.as_deref()).await?;
+            let broadcast = Broadcast::new(store.pool.clone(), schema.as_deref());
+            CachedStore::new(Arc::new(store), cache, Some(broadcast))
+        }
+    }))
 }
 
 #[cfg(test)]

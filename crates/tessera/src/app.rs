@@ -15,7 +15,7 @@ use tessera_domain::policy::hashing::HashParams;
 use tessera_domain::ports::sso::{SsoProvider, SsoProviders};
 use tessera_domain::{Clock, Services, Store, StoreError, SystemClock};
 use tessera_http::AppState;
-use tessera_store::DatabaseConfig;
+use tessera_store::{CachedStore, DatabaseConfig, RevocationListener};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -90,6 +90,8 @@ pub struct Application {
     /// Checked once at start, so an unreachable server is reported before the first mail fails.
     smtp: Option<tessera_mail::SmtpSettings>,
     setup_pending: bool,
+    /// Hears the other instances' revocations (PostgreSQL only).
+    revocations: Option<RevocationListener>,
     mail_every: Duration,
     purge_every: Duration,
 }
@@ -120,7 +122,9 @@ impl Application {
         if let Some(hash) = options.hash {
             settings.auth.hash = hash;
         }
-        let services = open_services(&settings, options.clock).await?;
+        let store = open_store(&settings).await?;
+        let revocations = store.listener();
+        let services = services_over(&settings, options.clock, store)?;
         let setup_pending = services
             .setup
             .ensure_setup_token()
@@ -159,6 +163,7 @@ impl Application {
             mail,
             smtp: settings.smtp.clone(),
             setup_pending,
+            revocations,
             mail_every: options.mail_every,
             purge_every: options.purge_every,
         })
@@ -198,6 +203,12 @@ impl Application {
             let _ = stop.send(true);
         });
         spawn_session_purger(self.services.clone(), self.purge_every, stopping.clone());
+        if let Some(listener) = self.revocations {
+            let mut stop = stopping.clone();
+            tokio::spawn(listener.run(async move {
+                let _ = stop.changed().await;
+            }));
+        }
         match self.mail {
             Some(worker) => {
                 worker.spawn(self.mail_every, stopping.clone());
@@ -236,8 +247,9 @@ impl Application {
     }
 }
 
-/// Opens the configured database, creating the SQLite data directory and applying migrations.
-pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupError> {
+/// Opens the configured database, creating the SQLite data directory and applying migrations, behind
+/// the credential cache (which, on PostgreSQL, tells the other instances what it revokes).
+pub async fn open_store(settings: &Settings) -> Result<Arc<CachedStore>, StartupError> {
     if let DatabaseConfig::Sqlite { path } = &settings.database {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| StartupError::DataDir {
@@ -246,7 +258,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupEr
             })?;
         }
     }
-    tessera_store::connect(&settings.database)
+    tessera_store::connect_cached(&settings.database, settings.cache)
         .await
         .map_err(|source| StartupError::Database {
             database: settings.database.clone(),
@@ -260,6 +272,15 @@ pub async fn open_services(
     clock: Arc<dyn Clock>,
 ) -> Result<Arc<Services>, StartupError> {
     let store = open_store(settings).await?;
+    services_over(settings, clock, store)
+}
+
+/// The domain over an opened store.
+fn services_over(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    store: Arc<dyn Store>,
+) -> Result<Arc<Services>, StartupError> {
     let renderer = settings.smtp.as_ref().map(|_| {
         Arc::new(tessera_mail::Templates::new(&settings.app_name))
             as Arc<dyn tessera_domain::ports::mail::MailRenderer>

@@ -1,15 +1,18 @@
 //! Password hashing with argon2id, run off the async runtime on a bounded pool.
 //!
 //! The pool bounds both the threads hashing at once and the requests waiting for one: a login flood
-//! gets a fast "try again" instead of an unbounded queue eating memory.
+//! gets a fast "try again" instead of an unbounded queue eating memory. Verifications run on
+//! [`HashThreads`], each reusing one argon2 memory block.
 
+use super::hash_threads::{ArgonMemory, HashThreads};
 use super::legacy_hash::LegacyHashes;
 use crate::secret::Password;
 use crate::types::error::Error;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
 /// argon2id cost. Defaults are OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane).
@@ -97,27 +100,67 @@ impl Hasher {
     /// (which then fails): exactly one argon2 verification either way. A match against a hash made
     /// with other parameters comes back with its replacement.
     pub fn verify(&self, password: &Password, stored: Option<&str>) -> Verified {
+        self.verify_in(password, stored, &mut ArgonMemory::new())
+    }
+
+    /// [`verify`](Self::verify) in `memory`, grown as needed and kept for the next one.
+    pub fn verify_in(
+        &self,
+        password: &Password,
+        stored: Option<&str>,
+        memory: &mut ArgonMemory,
+    ) -> Verified {
         let parsed = stored.and_then(|phc| PasswordHash::new(phc).ok());
         let Some(parsed) = parsed else {
             let dummy = PasswordHash::new(&self.dummy_hash).expect("the dummy hash parses");
-            self.run(password, &dummy);
+            self.run(password, &dummy, memory);
             return Verified {
                 matches: false,
                 upgraded: None,
             };
         };
-        let matches = self.run(password, &parsed);
+        let matches = self.run(password, &parsed, memory);
         let upgraded = (matches && !self.is_current(&parsed)).then(|| self.hash(password));
         Verified { matches, upgraded }
     }
 
     /// Verifies with the parameters recorded in the hash, so changing the defaults keeps old hashes
     /// valid until their owner's next login replaces them.
-    fn run(&self, password: &Password, hash: &PasswordHash<'_>) -> bool {
+    /// What argon2's own `verify_password` does, hashing into `memory` instead of a fresh block.
+    fn run(&self, password: &Password, hash: &PasswordHash<'_>, memory: &mut ArgonMemory) -> bool {
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        Argon2::default()
-            .verify_password(password.expose().as_bytes(), hash)
+        let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+            return false;
+        };
+        let (Ok(params), Ok(algorithm)) =
+            (Params::try_from(hash), Algorithm::try_from(hash.algorithm))
+        else {
+            return false;
+        };
+        let version = match hash.version.map(Version::try_from) {
+            None => Version::default(),
+            Some(Ok(version)) => version,
+            Some(Err(_)) => return false,
+        };
+        let mut salt_bytes = [0u8; 64];
+        let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+            return false;
+        };
+        let blocks = params.block_count();
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        let mut out = [0u8; 64];
+        let out = &mut out[..expected.len().min(64)];
+        Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(
+                password.expose().as_bytes(),
+                salt,
+                out,
+                &mut memory[..blocks],
+            )
             .is_ok()
+            && bool::from(expected.as_bytes().ct_eq(out))
     }
 
     /// Whether `hash` was made exactly as [`hash`](Self::hash) would make it now.
@@ -144,26 +187,26 @@ pub struct HashPool {
     hasher: Arc<Hasher>,
     /// Permits for every request in the pool: running plus waiting.
     admitted: Arc<Semaphore>,
-    /// Permits for the hashing threads themselves.
-    running: Arc<Semaphore>,
+    /// `workers` threads: as many hashes run at once, and no more.
+    threads: Arc<HashThreads>,
     /// Hashes imported from Metabase (bcrypt), and the decoys that keep them from showing.
     pub legacy: Arc<LegacyHashes>,
 }
 
 impl HashPool {
-    pub fn new(hasher: Hasher, workers: usize, queue: usize) -> Self {
+    pub fn new(hasher: Hasher, workers: usize, queue: usize) -> Result<Self, Error> {
         let workers = workers.max(1);
-        Self {
+        Ok(Self {
             hasher: Arc::new(hasher),
             admitted: Arc::new(Semaphore::new(workers + queue)),
-            running: Arc::new(Semaphore::new(workers)),
+            threads: Arc::new(HashThreads::new(workers)?),
             legacy: Arc::default(),
-        }
+        })
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&Hasher) -> T + Send + 'static,
+        job: impl FnOnce(&Hasher, &mut ArgonMemory) -> T + Send + 'static,
     ) -> Result<T, Error> {
         let admitted =
             self.admitted
@@ -172,19 +215,10 @@ impl HashPool {
                 .map_err(|_| Error::Overloaded {
                     retry_after: std::time::Duration::from_secs(1),
                 })?;
-        let running = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(Error::internal)?;
         let hasher = self.hasher.clone();
-        let out = tokio::task::spawn_blocking(move || job(&hasher))
-            .await
-            .map_err(Error::internal)?;
-        drop(running);
+        let out = self.threads.run(move |memory| job(&hasher, memory)).await;
         drop(admitted);
-        Ok(out)
+        out
     }
 
     /// Checks `password` against `stored` (the dummy hash when `None`), upgrading an outdated match.
@@ -194,15 +228,17 @@ impl HashPool {
         stored: Option<String>,
     ) -> Result<Verified, Error> {
         let legacy = self.legacy.clone();
-        self.run(move |h| match legacy.check(&password, stored.as_deref()) {
-            // An imported hash: one argon2 run all the same (on the dummy), replaced once it matched.
-            Some(matches) => {
-                h.verify(&password, None);
-                let upgraded = matches.then(|| h.hash(&password));
-                Verified { matches, upgraded }
-            }
-            None => h.verify(&password, stored.as_deref()),
-        })
+        self.run(
+            move |h, memory| match legacy.check(&password, stored.as_deref()) {
+                // An imported hash: one argon2 run all the same (on the dummy), replaced once it matched.
+                Some(matches) => {
+                    h.verify_in(&password, None, memory);
+                    let upgraded = matches.then(|| h.hash(&password));
+                    Verified { matches, upgraded }
+                }
+                None => h.verify_in(&password, stored.as_deref(), memory),
+            },
+        )
         .await
     }
 
@@ -212,7 +248,7 @@ impl HashPool {
     }
 
     pub async fn hash(&self, password: Password) -> Result<String, Error> {
-        self.run(move |h| h.hash(&password)).await
+        self.run(move |h, _| h.hash(&password)).await
     }
 }
 
@@ -290,11 +326,11 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_pool_refuses_instead_of_queueing() {
-        let pool = HashPool::new(Hasher::new(HashParams::fast_for_tests()).unwrap(), 1, 0);
+        let pool = HashPool::new(Hasher::new(HashParams::fast_for_tests()).unwrap(), 1, 0).unwrap();
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let blocked = {
             let pool = pool.clone();
-            tokio::spawn(async move { pool.run(move |_| rx.recv().unwrap()).await })
+            tokio::spawn(async move { pool.run(move |_, _| rx.recv().unwrap()).await })
         };
         // Wait until the blocking job holds the only permit.
         while pool.admitted.available_permits() > 0 {

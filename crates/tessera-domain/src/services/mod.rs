@@ -59,7 +59,7 @@ impl Services {
         sso: SsoProviders,
     ) -> Result<Self, Error> {
         let hasher = Hasher::new(config.hash).map_err(Error::internal)?;
-        let hashes = HashPool::new(hasher, config.hash_workers, config.hash_queue);
+        let hashes = HashPool::new(hasher, config.hash_workers, config.hash_queue)?;
         let deps = Arc::new(Deps {
             store,
             clock,
@@ -104,6 +104,11 @@ impl Services {
     /// Whether mail can be sent at all (`MB_EMAIL_SMTP_HOST` set).
     pub fn mail_configured(&self) -> bool {
         self.deps.mail_configured()
+    }
+
+    /// The credential cache's counters (`None` over a store without one).
+    pub fn cache_stats(&self) -> Option<crate::store::CacheStats> {
+        self.deps.store.cache_stats()
     }
 
     /// argon2 password verifications run since start: tests count them to prove every failed

@@ -26,6 +26,13 @@ pub struct Refreshable {
     pub chain_started_after: DateTime<Utc>,
 }
 
+/// Who holds an access token and until when, whoever they are: what a cache keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenOwner {
+    pub user_id: UserId,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait AccessTokenStore: Send + Sync {
     async fn create_access_token(&self, token: &NewAccessToken) -> StoreResult<()>;
@@ -35,6 +42,8 @@ pub trait AccessTokenStore: Send + Sync {
         hash: &TokenHash,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<User>>;
+    /// The holder of the token with this hash and its expiry, whoever they are.
+    async fn access_token_owner(&self, hash: &TokenHash) -> StoreResult<Option<TokenOwner>>;
     /// Replaces a token that is still [`Refreshable`] with `new`, atomically: of two concurrent
     /// refreshes of one token, one wins. `None` when the old token was not refreshable; it is then
     /// left as it was. The new token continues the old one's chain, for the old one's user

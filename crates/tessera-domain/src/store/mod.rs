@@ -5,6 +5,7 @@
 
 mod access_tokens;
 mod api_keys;
+mod cache;
 mod groups;
 mod import;
 mod outbox;
@@ -12,12 +13,13 @@ mod sessions;
 mod sso;
 mod users;
 
-pub use access_tokens::{AccessTokenStore, NewAccessToken, Refreshable};
+pub use access_tokens::{AccessTokenStore, NewAccessToken, Refreshable, TokenOwner};
 pub use api_keys::{ApiKeyStore, NewApiKey};
+pub use cache::{CacheReport, CacheStats};
 pub use groups::GroupStore;
 pub use import::ImportStore;
 pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};
-pub use sessions::{NewSession, SessionStore, ThrottleStore};
+pub use sessions::{NewSession, SessionOwner, SessionStore, ThrottleStore};
 pub use sso::{OidcLoginAttempt, OidcLoginStore};
 pub use users::{SetupOutcome, SetupRequest, UserStore};
 
@@ -48,6 +50,7 @@ pub trait Store:
     + AccessTokenStore
     + OidcLoginStore
     + ImportStore
+    + CacheReport
 {
 }
 
@@ -63,5 +66,6 @@ impl<T> Store for T where
         + AccessTokenStore
         + OidcLoginStore
         + ImportStore
+        + CacheReport
 {
 }

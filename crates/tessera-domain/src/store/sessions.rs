@@ -22,6 +22,15 @@ pub struct NewSession {
     pub anti_csrf_hash: Option<TokenHash>,
 }
 
+/// Who owns a session and when it began, whatever its age: what a cache keeps to check a session
+/// again without the database (the age is checked on every use, against the caller's clock).
+#[derive(Debug, Clone)]
+pub struct SessionOwner {
+    pub user_id: UserId,
+    pub created_at: DateTime<Utc>,
+    pub anti_csrf_hash: Option<TokenHash>,
+}
+
 #[async_trait]
 pub trait SessionStore: Send + Sync {
     /// Writes the session, its login-history row and, when given, a mail about it, in one transaction.
@@ -38,6 +47,8 @@ pub trait SessionStore: Send + Sync {
         key_hash: &TokenHash,
         created_after: DateTime<Utc>,
     ) -> StoreResult<Option<User>>;
+    /// The owner of the session with this key hash, whoever they are and however old it is.
+    async fn session_owner(&self, key_hash: &TokenHash) -> StoreResult<Option<SessionOwner>>;
     /// The same for an embedded session, which only counts with its own anti-CSRF token.
     async fn embedded_session_user(
         &self,

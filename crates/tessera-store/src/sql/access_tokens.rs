@@ -3,11 +3,13 @@
 
 use crate::connect::{PostgresStore, SqliteStore};
 use crate::error::DbResult;
-use crate::rows::{millis, UserRow, USER_COLUMNS};
+use crate::rows::{millis, time, UserRow, USER_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::secret::TokenHash;
-use tessera_domain::store::{AccessTokenStore, NewAccessToken, Refreshable, StoreResult};
+use tessera_domain::store::{
+    AccessTokenStore, NewAccessToken, Refreshable, StoreResult, TokenOwner,
+};
 use tessera_domain::types::ids::UserId;
 use tessera_domain::types::user::User;
 
@@ -49,6 +51,20 @@ macro_rules! impl_access_token_store {
                     Some(row) => Ok(Some(Self::load_user(&self.pool, row).await?)),
                     None => Ok(None),
                 }
+            }
+
+            async fn access_token_owner(&self, hash: &TokenHash) -> StoreResult<Option<TokenOwner>> {
+                let row: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT user_id, expires_at FROM access_token WHERE token_hash = $1",
+                )
+                .bind(hash.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
+                Ok(row.map(|(user_id, expires_at)| TokenOwner {
+                    user_id: UserId(user_id),
+                    expires_at: time(expires_at),
+                }))
             }
 
             async fn rotate_access_token(

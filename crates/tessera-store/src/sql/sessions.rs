@@ -6,7 +6,7 @@ use crate::rows::{millis, time, LoginHistoryRow, SessionRow, UserRow, USER_COLUM
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::secret::TokenHash;
-use tessera_domain::store::{NewSession, SessionStore, StoreResult, ThrottleStore};
+use tessera_domain::store::{NewSession, SessionOwner, SessionStore, StoreResult, ThrottleStore};
 use tessera_domain::types::ids::{SessionId, UserId};
 use tessera_domain::types::mail::OutboxMessage;
 use tessera_domain::types::session::SessionSummary;
@@ -121,6 +121,21 @@ macro_rules! impl_session_store {
                 created_after: DateTime<Utc>,
             ) -> StoreResult<Option<User>> {
                 self.live_session_user(key_hash, "", created_after).await
+            }
+
+            async fn session_owner(&self, key_hash: &TokenHash) -> StoreResult<Option<SessionOwner>> {
+                let row: Option<(i64, i64, Option<String>)> = sqlx::query_as(
+                    "SELECT user_id, created_at, anti_csrf_hash FROM session WHERE key_hash = $1",
+                )
+                .bind(key_hash.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
+                Ok(row.map(|(user_id, created_at, anti_csrf)| SessionOwner {
+                    user_id: UserId(user_id),
+                    created_at: time(created_at),
+                    anti_csrf_hash: anti_csrf.map(TokenHash::from_stored),
+                }))
             }
 
             async fn embedded_session_user(

@@ -3,7 +3,7 @@
 use crate::connect::{PostgresStore, SqliteStore};
 use crate::error::DbResult;
 use async_trait::async_trait;
-use tessera_domain::store::{SettingStore, StoreResult};
+use tessera_domain::store::{CacheReport, SettingStore, StoreResult};
 
 macro_rules! impl_setting_store {
     ($store:ty) => {
@@ -37,3 +37,7 @@ macro_rules! impl_setting_store {
 
 impl_setting_store!(SqliteStore);
 impl_setting_store!(PostgresStore);
+
+// The SQL stores cache nothing; `crate::cache::CachedStore` reports for them.
+impl CacheReport for SqliteStore {}
+impl CacheReport for PostgresStore {}

@@ -14,7 +14,27 @@ pub(super) const NAMES: &[&str] = &[
     "MB_DB_DBNAME",
     "MB_DB_USER",
     "MB_DB_PASS",
+    "TESSERA_CACHE_TTL",
+    "TESSERA_CACHE_CAPACITY",
 ];
+
+/// The credential cache in front of the database: how long an entry may be trusted without a
+/// revocation (the backstop when one is lost) and how many entries each part holds.
+pub(super) fn cache(r: &Reader) -> tessera_store::CacheSettings {
+    let defaults = tessera_store::CacheSettings::default();
+    let default_ttl =
+        chrono::Duration::from_std(defaults.ttl).unwrap_or(chrono::Duration::seconds(30));
+    let ttl = r
+        .duration_or("TESSERA_CACHE_TTL", default_ttl)
+        .to_std()
+        .unwrap_or(defaults.ttl);
+    let capacity = r.parse_or(
+        "TESSERA_CACHE_CAPACITY",
+        "a number of entries",
+        defaults.capacity,
+    );
+    tessera_store::CacheSettings { ttl, capacity }
+}
 
 pub(super) fn read(r: &Reader, data_dir: &Path) -> DatabaseConfig {
     let sqlite = DatabaseConfig::Sqlite {

@@ -69,6 +69,8 @@ pub struct Settings {
     pub port: u16,
     pub data_dir: PathBuf,
     pub database: DatabaseConfig,
+    /// The credential cache in front of the database (`TESSERA_CACHE_TTL`, `TESSERA_CACHE_CAPACITY`).
+    pub cache: tessera_store::CacheSettings,
     pub auth: AuthConfig,
     pub http: HttpConfig,
     /// `None` without `MB_EMAIL_SMTP_HOST`: nothing is mailed.
@@ -94,6 +96,7 @@ impl Settings {
         let r = Reader::new(sources);
         let (host, port, data_dir) = server::listen(&r);
         let database = database::read(&r, &data_dir);
+        let cache = database::cache(&r);
         let auth = auth::read(&r);
         let (smtp, app_name) = mail::read(&r);
         let sso = sso::read(&r, &auth.site_url);
@@ -106,6 +109,7 @@ impl Settings {
             port,
             data_dir,
             database,
+            cache,
             auth,
             http,
             smtp,
