@@ -155,7 +155,7 @@ impl PostgresStore {
 /// `url` as it may be shown in an error or a log: a password, in the user info or as a `password`
 /// parameter, becomes `***`. A URL that cannot be parsed is not shown at all, as there is no telling
 /// where its password is.
-fn redacted(url: &str) -> String {
+pub(crate) fn redacted(url: &str) -> String {
     let Ok(mut parsed) = url::Url::parse(url) else {
         return "(an unreadable URL, not shown)".to_string();
     };

@@ -9,6 +9,7 @@ use tessera_domain::store::{
     SetupOutcome, SetupRequest, Store, StoreError, TokenPurpose,
 };
 use tessera_domain::types::ids::{GroupId, UserId, ADMIN_GROUP, ALL_USERS_GROUP};
+use tessera_domain::types::import::ImportedUser;
 use tessera_domain::types::mail::OutboxMessage;
 use tessera_domain::types::sso::SsoSource;
 use tessera_domain::types::throttle::{ThrottleKey, Throttler};
@@ -96,6 +97,7 @@ conformance!(
     oidc_logins_are_taken_once_until_they_expire,
     sso_people_keep_their_source,
     personal_keys_are_counted_scoped_and_go_with_their_owner,
+    imported_people_are_written_whole_and_keep_an_admin,
 );
 
 fn t(secs: i64) -> DateTime<Utc> {
@@ -1666,4 +1668,102 @@ async fn personal_keys_are_counted_scoped_and_go_with_their_owner(f: Fixture) {
         .await
         .unwrap()
         .is_empty());
+}
+
+fn imported(email: &str, groups: Vec<GroupId>, managed: Vec<GroupId>) -> ImportedUser {
+    ImportedUser {
+        email: email.into(),
+        first_name: Some("Ann".into()),
+        last_name: None,
+        is_active: true,
+        sso_source: Some(SsoSource::Ldap),
+        locale: Some("fr".into()),
+        date_joined: t(-1000),
+        last_login: Some(t(-10)),
+        password_hash: Some("$metabase-bcrypt$salt$x".into()),
+        groups,
+        managed,
+    }
+}
+
+async fn imported_people_are_written_whole_and_keep_an_admin(f: Fixture) {
+    let admin = f
+        .store
+        .create_user(&person("a@example.com", true), None, t(0))
+        .await
+        .unwrap();
+    let g = f.store.create_group("Analysts", &[]).await.unwrap();
+    let other = f.store.create_group("Kept", &[]).await.unwrap();
+    let managed = vec![ALL_USERS_GROUP, ADMIN_GROUP, g];
+    let ann = f
+        .store
+        .import_user(
+            None,
+            &imported("ann@example.com", vec![g], managed.clone()),
+            t(1),
+        )
+        .await
+        .unwrap();
+    let got = f.store.user(ann).await.unwrap().unwrap();
+    assert_eq!(got.group_ids, vec![ALL_USERS_GROUP, g], "All Users always");
+    assert_eq!(got.date_joined, t(-1000));
+    assert_eq!(got.last_login, Some(t(-10)));
+    assert_eq!(got.sso_source, Some(SsoSource::Ldap));
+    assert_eq!(got.locale.as_deref(), Some("fr"));
+    assert_eq!(
+        f.store
+            .password_hashes_starting_with("$metabase-bcrypt$")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        f.store
+            .password_hashes_starting_with("$metabase-%")
+            .await
+            .unwrap(),
+        0,
+        "no wildcards"
+    );
+
+    // An update: out of the managed group, deactivated, sessions ended; unmanaged groups stay.
+    f.store.add_membership(other, ann).await.unwrap();
+    f.store
+        .create_session(&session("ka", ann.0, t(2)), None)
+        .await
+        .unwrap();
+    let mut gone = imported("ann@example.com", vec![], managed.clone());
+    gone.is_active = false;
+    gone.password_hash = None;
+    f.store.import_user(Some(ann), &gone, t(3)).await.unwrap();
+    let got = f.store.user(ann).await.unwrap().unwrap();
+    assert!(!got.is_active);
+    assert_eq!(got.group_ids, vec![ALL_USERS_GROUP, other]);
+    assert!(f
+        .store
+        .session_user(&TokenHash::of("ka"), t(0))
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        f.store.password_hash(ann).await.unwrap().as_deref(),
+        Some("$metabase-bcrypt$salt$x"),
+        "no new hash: the old one stays"
+    );
+
+    // The last admin cannot be imported out of Administrators, and nothing of it is written.
+    let demoted = imported("a@example.com", vec![], managed.clone());
+    assert!(matches!(
+        f.store.import_user(Some(admin), &demoted, t(4)).await,
+        Err(StoreError::LastAdmin)
+    ));
+    let kept = f.store.user(admin).await.unwrap().unwrap();
+    assert!(kept.is_superuser);
+    assert_eq!(kept.first_name.as_deref(), Some("Ada"));
+    assert!(matches!(
+        f.store
+            .import_user(None, &imported("a@example.com", vec![], managed), t(5))
+            .await,
+        Err(StoreError::EmailTaken)
+    ));
 }

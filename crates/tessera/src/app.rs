@@ -131,6 +131,14 @@ impl Application {
             .await
             .map_err(StartupError::Users)?
             .is_some();
+        if services
+            .import
+            .prepare_for_imported_hashes()
+            .await
+            .map_err(StartupError::Users)?
+        {
+            tracing::info!("some people still have the password hashes imported from Metabase");
+        }
         let mail = match &settings.smtp {
             Some(smtp) => Some(
                 tessera_mail::OutboxWorker::new(
@@ -295,6 +303,14 @@ fn sso_providers(sso: &SsoSettings, clock: Arc<dyn Clock>) -> Result<SsoProvider
         });
     }
     if let Some((settings, domains)) = &sso.google {
+        if let Some(web) = &sso.google_web {
+            providers.google_web = Some(SsoProvider {
+                provider: Arc::new(
+                    tessera_sso::OidcClient::new(web, clock.clone()).map_err(StartupError::Sso)?,
+                ),
+                auto_create_domains: domains.clone(),
+            });
+        }
         providers.google = Some(SsoProvider {
             provider: Arc::new(
                 tessera_sso::GoogleSignIn::new(settings, clock).map_err(StartupError::Sso)?,

@@ -45,6 +45,7 @@ async fn dispatch(
         Command::User(cmd) => cli::user::run(settings()?, cmd).await,
         Command::ApiKey(cmd) => cli::api_key::run(settings()?, cmd).await,
         Command::Migrate => cli::migrate::run(settings()?).await,
+        Command::ImportMetabase(args) => cli::import_metabase::run(settings()?, args).await,
     }?;
     Ok(ExitCode::SUCCESS)
 }

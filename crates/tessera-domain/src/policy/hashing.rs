@@ -5,6 +5,7 @@
 //! [`HashThreads`], each reusing one argon2 memory block.
 
 use super::hash_threads::{ArgonMemory, HashThreads};
+use super::legacy_hash::LegacyHashes;
 use crate::secret::Password;
 use crate::types::error::Error;
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
@@ -188,6 +189,8 @@ pub struct HashPool {
     admitted: Arc<Semaphore>,
     /// `workers` threads: as many hashes run at once, and no more.
     threads: Arc<HashThreads>,
+    /// Hashes imported from Metabase (bcrypt), and the decoys that keep them from showing.
+    pub legacy: Arc<LegacyHashes>,
 }
 
 impl HashPool {
@@ -197,6 +200,7 @@ impl HashPool {
             hasher: Arc::new(hasher),
             admitted: Arc::new(Semaphore::new(workers + queue)),
             threads: Arc::new(HashThreads::new(workers)?),
+            legacy: Arc::default(),
         })
     }
 
@@ -223,8 +227,19 @@ impl HashPool {
         password: Password,
         stored: Option<String>,
     ) -> Result<Verified, Error> {
-        self.run(move |h, memory| h.verify_in(&password, stored.as_deref(), memory))
-            .await
+        let legacy = self.legacy.clone();
+        self.run(
+            move |h, memory| match legacy.check(&password, stored.as_deref()) {
+                // An imported hash: one argon2 run all the same (on the dummy), replaced once it matched.
+                Some(matches) => {
+                    h.verify_in(&password, None, memory);
+                    let upgraded = matches.then(|| h.hash(&password));
+                    Verified { matches, upgraded }
+                }
+                None => h.verify_in(&password, stored.as_deref(), memory),
+            },
+        )
+        .await
     }
 
     /// argon2 verifications run so far, refused ones (pool full) not included.

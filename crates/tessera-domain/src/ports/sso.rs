@@ -37,4 +37,6 @@ pub struct SsoProvider<P: ?Sized> {
 pub struct SsoProviders {
     pub oidc: Option<SsoProvider<dyn OidcProvider>>,
     pub google: Option<SsoProvider<dyn IdTokenVerifier>>,
+    /// Google's sign-in page reached by the authorization-code flow ("Sign in with Google").
+    pub google_web: Option<SsoProvider<dyn OidcProvider>>,
 }

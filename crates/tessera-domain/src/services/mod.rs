@@ -8,6 +8,7 @@ mod credentials;
 pub mod deps;
 mod features;
 pub mod groups;
+pub mod import;
 mod links;
 pub mod passwords;
 pub mod people;
@@ -20,6 +21,7 @@ use self::access_tokens::AccessTokens;
 use self::api_keys::ApiKeys;
 use self::deps::Deps;
 use self::groups::Groups;
+use self::import::Import;
 use self::passwords::Passwords;
 use self::people::People;
 use self::personal_keys::PersonalKeys;
@@ -46,6 +48,7 @@ pub struct Services {
     pub passwords: Passwords,
     pub access_tokens: AccessTokens,
     pub sso: SingleSignOn,
+    pub import: Import,
     deps: Arc<Deps>,
 }
 
@@ -78,6 +81,7 @@ impl Services {
             passwords: Passwords::new(deps.clone()),
             access_tokens: AccessTokens::new(deps.clone()),
             sso: SingleSignOn::new(deps.clone()),
+            import: Import::new(deps.clone()),
             deps,
         })
     }

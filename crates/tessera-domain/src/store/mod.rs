@@ -7,6 +7,7 @@ mod access_tokens;
 mod api_keys;
 mod cache;
 mod groups;
+mod import;
 mod outbox;
 mod personal_keys;
 mod sessions;
@@ -17,6 +18,7 @@ pub use access_tokens::{AccessTokenStore, NewAccessToken, Refreshable, TokenOwne
 pub use api_keys::{ApiKeyStore, NewApiKey};
 pub use cache::{CacheReport, CacheStats};
 pub use groups::GroupStore;
+pub use import::ImportStore;
 pub use outbox::{NewResetToken, OutboxCounts, OutboxStore, ResetTokenStore, TokenPurpose};
 pub use personal_keys::{NewPersonalKey, PersonalKeyRefusal, PersonalKeyStore};
 pub use sessions::{NewSession, SessionOwner, SessionStore, ThrottleStore};
@@ -50,6 +52,7 @@ pub trait Store:
     + ResetTokenStore
     + AccessTokenStore
     + OidcLoginStore
+    + ImportStore
     + CacheReport
 {
 }
@@ -66,6 +69,7 @@ impl<T> Store for T where
         + ResetTokenStore
         + AccessTokenStore
         + OidcLoginStore
+        + ImportStore
         + CacheReport
 {
 }

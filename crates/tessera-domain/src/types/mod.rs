@@ -5,6 +5,7 @@ pub mod api_key;
 pub mod error;
 pub mod group;
 pub mod ids;
+pub mod import;
 pub mod mail;
 pub mod personal_key;
 pub mod session;

@@ -30,6 +30,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(oidc::token_login))
         .routes(routes!(oidc::start))
         .routes(routes!(oidc::callback))
+        .routes(routes!(oidc::google_start))
+        .routes(routes!(oidc::google_callback))
 }
 
 pub fn router(state: AppState) -> Router {

@@ -1,5 +1,6 @@
 //! OpenID Connect login: the token API's `POST /users/oidc_login`, and the browser flow
-//! `GET /auth/oidc/start` → provider → `GET /auth/oidc/callback` ending in a Metabase session cookie.
+//! `GET /auth/oidc/start` → provider → `GET /auth/oidc/callback` ending in a Metabase session cookie;
+//! "Sign in with Google" is the same flow at Google (`/auth/google/start`, `/auth/google/callback`).
 //! Errors are the token surface's `{"message"}`, except the callback's: a browser is there, so it
 //! gets a page with a way back to sign in.
 
@@ -19,14 +20,33 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
+use tessera_domain::services::sso::BrowserFlow;
 use tessera_domain::types::sso::{SsoFailure, OIDC_LOGIN_TTL};
 use tessera_domain::types::text;
 use tessera_domain::Error;
 
-/// Binds a login to the browser that started it, so nobody can finish their login in someone
-/// else's browser (login CSRF).
-const STATE_COOKIE: &str = "tessera.OIDC_STATE";
-const CLEAR_STATE_COOKIE: &str = "tessera.OIDC_STATE=;Path=/auth/oidc;Max-Age=0";
+/// The cookie that binds a login to the browser that started it, so nobody can finish their login
+/// in someone else's browser (login CSRF); one per flow, scoped to its paths.
+struct StateCookie {
+    name: &'static str,
+    path: &'static str,
+    clear: &'static str,
+}
+
+fn state_cookie(flow: BrowserFlow) -> StateCookie {
+    match flow {
+        BrowserFlow::Oidc => StateCookie {
+            name: "tessera.OIDC_STATE",
+            path: "/auth/oidc",
+            clear: "tessera.OIDC_STATE=;Path=/auth/oidc;Max-Age=0",
+        },
+        BrowserFlow::Google => StateCookie {
+            name: "tessera.GOOGLE_STATE",
+            path: "/auth/google",
+            clear: "tessera.GOOGLE_STATE=;Path=/auth/google;Max-Age=0",
+        },
+    }
+}
 
 /// `POST /users/oidc_login` `{code, state?, code_verifier?}` → `{"token"}`.
 #[utoipa::path(post, path = "/users/oidc_login", tag = "oidc",
@@ -68,6 +88,27 @@ pub struct StartParams {
     params(("login_hint" = Option<String>, Query), ("return_to" = Option<String>, Query, description = "A local path to land on afterwards.")),
     responses((status = 303, description = "Off to the OpenID provider.", headers(("Location" = String))), crate::openapi::responses::TokenJsonBody, crate::openapi::responses::Throttled, crate::openapi::responses::Upstream))]
 pub async fn start(
+    state: State<AppState>,
+    client: Client,
+    params: Query<StartParams>,
+) -> TokenResult<Response> {
+    start_flow(BrowserFlow::Oidc, state, client, params).await
+}
+
+/// `GET /auth/google/start[?login_hint=…&return_to=/path]`: off to Google's sign-in page.
+#[utoipa::path(get, path = "/auth/google/start", tag = "oidc",
+    params(("login_hint" = Option<String>, Query), ("return_to" = Option<String>, Query, description = "A local path to land on afterwards.")),
+    responses((status = 303, description = "Off to Google (`TESSERA_GOOGLE_ISSUER`).", headers(("Location" = String))), crate::openapi::responses::TokenJsonBody, crate::openapi::responses::Throttled, crate::openapi::responses::Upstream))]
+pub async fn google_start(
+    state: State<AppState>,
+    client: Client,
+    params: Query<StartParams>,
+) -> TokenResult<Response> {
+    start_flow(BrowserFlow::Google, state, client, params).await
+}
+
+async fn start_flow(
+    flow: BrowserFlow,
     State(state): State<AppState>,
     client: Client,
     Query(params): Query<StartParams>,
@@ -75,16 +116,20 @@ pub async fn start(
     let auth = state
         .services
         .sso
-        .begin_oidc(
+        .begin(
+            flow,
             params.login_hint.as_deref(),
             params.return_to.as_deref(),
             &client.context,
         )
         .await?;
     let secure = if client.https { ";Secure" } else { "" };
+    let c = state_cookie(flow);
     let cookie = format!(
-        "{STATE_COOKIE}={};HttpOnly;SameSite=Lax;Path=/auth/oidc;Max-Age={}{secure}",
+        "{}={};HttpOnly;SameSite=Lax;Path={};Max-Age={}{secure}",
+        c.name,
         auth.state,
+        c.path,
         OIDC_LOGIN_TTL.num_seconds()
     );
     Ok((
@@ -107,18 +152,42 @@ pub struct CallbackParams {
     params(("code" = Option<String>, Query), ("state" = Option<String>, Query), ("error" = Option<String>, Query)),
     responses((status = 303, description = "Signed in: the session cookie, and off to where the login started.", headers(("Location" = String))), crate::openapi::responses::CallbackFailed))]
 pub async fn callback(
+    state: State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    params: Query<CallbackParams>,
+) -> Result<Response, ErrorPage> {
+    callback_flow(BrowserFlow::Oidc, state, client, headers, params).await
+}
+
+/// `GET /auth/google/callback?code=…&state=…`: as [`callback`], back from Google.
+#[utoipa::path(get, path = "/auth/google/callback", tag = "oidc",
+    params(("code" = Option<String>, Query), ("state" = Option<String>, Query), ("error" = Option<String>, Query)),
+    responses((status = 303, description = "Signed in: the session cookie, and off to where the login started.", headers(("Location" = String))), crate::openapi::responses::CallbackFailed))]
+pub async fn google_callback(
+    state: State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    params: Query<CallbackParams>,
+) -> Result<Response, ErrorPage> {
+    callback_flow(BrowserFlow::Google, state, client, headers, params).await
+}
+
+async fn callback_flow(
+    flow: BrowserFlow,
     State(state): State<AppState>,
     client: Client,
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, ErrorPage> {
+    let c = state_cookie(flow);
     let failed = |e: Error| {
         let mut page = ErrorPage::from(e);
         page.title = "Sign-in did not complete";
         page
     };
     let presented = params.state.as_deref().unwrap_or_default();
-    let expected = cookies::read(&headers, STATE_COOKIE).unwrap_or_default();
+    let expected = cookies::read(&headers, c.name).unwrap_or_default();
     if presented.is_empty() || !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(failed(Error::Sso(SsoFailure::UnknownState)));
     }
@@ -136,7 +205,7 @@ pub async fn callback(
     let (user, return_to) = state
         .services
         .sso
-        .finish_oidc(&code, Some(presented), None, &client.context)
+        .finish(flow, &code, Some(presented), None, &client.context)
         .await
         .map_err(failed)?;
     let key = state
@@ -151,7 +220,7 @@ pub async fn callback(
     // `safe_return_path` keeps to visible ASCII, so the fallback is only a guard.
     let location = HeaderValue::from_str(&return_to).unwrap_or(HeaderValue::from_static("/"));
     headers.insert(LOCATION, location);
-    headers.append(SET_COOKIE, HeaderValue::from_static(CLEAR_STATE_COOKIE));
+    headers.append(SET_COOKIE, HeaderValue::from_static(c.clear));
     Ok(response)
 }
 

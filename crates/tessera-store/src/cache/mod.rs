@@ -13,6 +13,7 @@
 
 mod groups;
 mod hot;
+mod import;
 mod keys;
 mod memory;
 pub(crate) mod notify;

@@ -5,6 +5,7 @@
 mod access_tokens;
 mod api_keys;
 mod groups;
+mod import;
 mod outbox;
 mod personal_keys;
 mod sessions;

@@ -3,6 +3,7 @@
 
 pub mod api_key;
 pub mod config_check;
+pub mod import_metabase;
 pub mod migrate;
 mod password;
 pub mod reset_password;
@@ -74,6 +75,9 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(config_check::ConfigCommand),
+    /// Copy people, groups and memberships from Metabase's PostgreSQL application database; people
+    /// keep their passwords. Run it again to bring changes over.
+    ImportMetabase(import_metabase::ImportArgs),
 }
 
 /// Why a command failed; printed as `error: <message>: <cause>: …`.

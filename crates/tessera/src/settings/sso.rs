@@ -15,6 +15,8 @@ pub(super) const NAMES: &[&str] = &[
     "MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN",
     "TESSERA_GOOGLE_ISSUER",
     "TESSERA_GOOGLE_JWKS_URL",
+    "TESSERA_GOOGLE_CLIENT_SECRET",
+    "TESSERA_GOOGLE_REDIRECT_URI",
 ];
 
 /// The single sign-on providers configured, each with the email domains it may create accounts for.
@@ -22,13 +24,41 @@ pub(super) const NAMES: &[&str] = &[
 pub struct SsoSettings {
     pub oidc: Option<(OidcSettings, Vec<String>)>,
     pub google: Option<(GoogleSettings, Vec<String>)>,
+    /// Google's own sign-in page (the authorization-code flow, no script): Google's issuer as an
+    /// OpenID provider, with `MB_GOOGLE_AUTH_CLIENT_ID` and `TESSERA_GOOGLE_CLIENT_SECRET`. Only with
+    /// `google`, whose domains it shares.
+    pub google_web: Option<OidcSettings>,
 }
 
 pub(super) fn read(r: &Reader, site_url: &str) -> SsoSettings {
+    let google = google(r);
+    let google_web = google
+        .as_ref()
+        .and_then(|(g, _)| google_web(r, site_url, g));
     SsoSettings {
         oidc: oidc(r, site_url),
-        google: google(r),
+        google,
+        google_web,
     }
+}
+
+/// The "Sign in with Google" button: needs the client's secret, for the code exchange.
+fn google_web(r: &Reader, site_url: &str, google: &GoogleSettings) -> Option<OidcSettings> {
+    let secret = r.get("TESSERA_GOOGLE_CLIENT_SECRET")?;
+    let redirect_uri = match r.get("TESSERA_GOOGLE_REDIRECT_URI") {
+        Some(uri) => r.http_url("TESSERA_GOOGLE_REDIRECT_URI", uri)?,
+        None => {
+            let uri = format!("{site_url}/auth/google/callback");
+            r.default_is("TESSERA_GOOGLE_REDIRECT_URI", &uri);
+            uri
+        }
+    };
+    Some(OidcSettings {
+        issuer: google.issuer.clone(),
+        client_id: google.client_id.clone(),
+        client_secret: Some(secret.to_string()),
+        redirect_uri,
+    })
 }
 
 fn oidc(r: &Reader, site_url: &str) -> Option<(OidcSettings, Vec<String>)> {
@@ -133,6 +163,21 @@ mod tests {
         let (google, domains) = s.sso.google.unwrap();
         assert_eq!(google.issuer, tessera_sso::GOOGLE_ISSUER);
         assert!(domains.is_empty());
+        assert!(s.sso.google_web.is_none(), "no secret, no button");
+        let s = Settings::from_env(&env(&[
+            ("MB_SITE_URL", "https://tessera.example"),
+            ("MB_GOOGLE_AUTH_CLIENT_ID", "x.apps.googleusercontent.com"),
+            ("TESSERA_GOOGLE_CLIENT_SECRET", "g-secret"),
+        ]))
+        .unwrap();
+        let web = s.sso.google_web.unwrap();
+        assert_eq!(web.issuer, tessera_sso::GOOGLE_ISSUER);
+        assert_eq!(web.client_id, "x.apps.googleusercontent.com");
+        assert_eq!(
+            web.redirect_uri,
+            "https://tessera.example/auth/google/callback"
+        );
+        assert!(!format!("{web:?}").contains("g-secret"));
 
         let e =
             Settings::from_env(&env(&[("TESSERA_OIDC_ISSUER", "https://id.example")])).unwrap_err();

@@ -11,7 +11,8 @@ use std::process::{Child, Command, Stdio};
 /// Redirect URIs the provider accepts (any loopback port): Tessera's callback, and one for clients
 /// that run the flow themselves.
 pub const CLIENT_REDIRECT: &str = "http://127.0.0.1/client-callback";
-const REDIRECT_URIS: &str = "http://127.0.0.1/auth/oidc/callback,http://127.0.0.1/client-callback";
+const REDIRECT_URIS: &str = "http://127.0.0.1/auth/oidc/callback,http://127.0.0.1/client-callback,\
+                             http://127.0.0.1/auth/google/callback";
 
 pub const GOOGLE_CLIENT: (&str, &str) =
     ("tessera-test.apps.googleusercontent.com", "google-secret");
@@ -134,6 +135,17 @@ impl OidcPeer {
             ("TESSERA_GOOGLE_ISSUER", self.issuer.clone()),
             ("TESSERA_GOOGLE_JWKS_URL", format!("{}/jwks", self.issuer)),
         ]
+    }
+
+    /// [`Self::google_env`] with the client's secret: "Sign in with Google" through this provider.
+    pub fn google_web_env(&self) -> Vec<(&'static str, String)> {
+        let mut env = self.google_env();
+        env.push(("TESSERA_GOOGLE_CLIENT_SECRET", GOOGLE_CLIENT.1.into()));
+        env.push((
+            "TESSERA_GOOGLE_REDIRECT_URI",
+            "{base}/auth/google/callback".into(),
+        ));
+        env
     }
 
     /// Logs `account` in at the provider from an authorization URL, as a browser would, and returns

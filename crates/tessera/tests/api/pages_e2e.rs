@@ -184,6 +184,60 @@ async fn single_sign_on_works_in_chromium() {
     );
 }
 
+/// `tests/e2e/sso.py --button "Sign in with Google"`: the sign-in page's Google link -> the provider
+/// standing in for Google (logging in Ada) -> back on Tessera, signed in on `/account` as a Google
+/// person; screenshots `google-login.png`, `google-account.png`. No JavaScript runs on Tessera's side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn google_sign_in_works_in_chromium() {
+    let (Some(python), Some(chromium)) = (clients_python(), chromium()) else {
+        return;
+    };
+    if !playwright(&python) {
+        return;
+    }
+    let Some(peer) = OidcPeer::start_with_default_account("ada") else {
+        return;
+    };
+    let (app, _) = app_using(
+        Backend::Sqlite,
+        &peer,
+        Role::Google,
+        &[
+            (
+                "TESSERA_GOOGLE_CLIENT_SECRET",
+                crate::oidc_peer::GOOGLE_CLIENT.1,
+            ),
+            ("TESSERA_GOOGLE_REDIRECT_URI", "{base}/auth/google/callback"),
+            ("MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN", "example.com"),
+        ],
+    )
+    .await;
+    let shots = repo().join("target/e2e-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let args = vec![
+        "--base".to_string(),
+        app.base.clone(),
+        "--shots".into(),
+        shots.display().to_string(),
+        "--button".into(),
+        "Sign in with Google".into(),
+        "--name".into(),
+        "google".into(),
+    ];
+    run_script("sso.py", &python, &chromium, args).await;
+    let ada = app
+        .auth
+        .store()
+        .user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .expect("made on first sign-in");
+    assert_eq!(
+        ada.sso_source,
+        Some(tessera_domain::types::sso::SsoSource::Google)
+    );
+}
+
 /// What the admin pages' screenshots show besides the flow: an admin, SSO people, a group, a key,
 /// and a personal key of the admin's.
 async fn seed_admin_pages(app: &TestApp) {

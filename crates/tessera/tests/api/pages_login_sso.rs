@@ -1,5 +1,5 @@
-//! The sign-in page's single sign-on button: there exactly when OIDC is configured (Google alone
-//! needs Google's script, which the pages' CSP forbids), keeping where the person was going, and
+//! The sign-in page's single sign-on button: there exactly when OIDC is configured (Google without
+//! its client secret has no button: see `google_web.rs`), keeping where the person was going, and
 //! leading to the real OpenID provider.
 
 use crate::common::{Backend, TestApp};

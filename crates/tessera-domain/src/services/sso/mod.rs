@@ -19,6 +19,32 @@ use crate::types::user::User;
 use std::future::Future;
 use std::sync::Arc;
 
+/// A sign-in in the browser by the authorization-code flow: at the configured OpenID provider, or
+/// at Google's own sign-in page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrowserFlow {
+    Oidc,
+    Google,
+}
+
+impl BrowserFlow {
+    /// The key a login in flight is kept under: Google's states are marked, so one flow's state
+    /// cannot finish the other's.
+    fn state_hash(self, state: &str) -> TokenHash {
+        match self {
+            Self::Oidc => TokenHash::of(state),
+            Self::Google => TokenHash::of(&format!("google:{state}")),
+        }
+    }
+
+    fn source(self) -> SsoSource {
+        match self {
+            Self::Oidc => SsoSource::Oidc,
+            Self::Google => SsoSource::Google,
+        }
+    }
+}
+
 pub struct SingleSignOn {
     deps: Arc<Deps>,
 }
@@ -32,12 +58,19 @@ impl SingleSignOn {
         self.deps.sso.oidc.is_some()
     }
 
-    fn oidc(&self) -> Result<&SsoProvider<dyn OidcProvider>, Error> {
-        self.deps
-            .sso
-            .oidc
+    /// Whether Google's own sign-in page is configured (`TESSERA_GOOGLE_CLIENT_SECRET`).
+    pub fn google_web_enabled(&self) -> bool {
+        self.deps.sso.google_web.is_some()
+    }
+
+    fn provider(&self, flow: BrowserFlow) -> Result<&SsoProvider<dyn OidcProvider>, Error> {
+        let provider = match flow {
+            BrowserFlow::Oidc => &self.deps.sso.oidc,
+            BrowserFlow::Google => &self.deps.sso.google_web,
+        };
+        provider
             .as_ref()
-            .ok_or(Error::SsoNotConfigured(SsoSource::Oidc))
+            .ok_or(Error::SsoNotConfigured(flow.source()))
     }
 
     /// `GET /auth/oidc/start`: where to send the browser; the state's secrets stay here. Starts are
@@ -48,7 +81,19 @@ impl SingleSignOn {
         return_to: Option<&str>,
         client: &ClientContext,
     ) -> Result<OidcAuthorization, Error> {
-        let oidc = self.oidc()?;
+        self.begin(BrowserFlow::Oidc, login_hint, return_to, client)
+            .await
+    }
+
+    /// `GET /auth/oidc/start` or `/auth/google/start`, as [`Self::begin_oidc`].
+    pub async fn begin(
+        &self,
+        flow: BrowserFlow,
+        login_hint: Option<&str>,
+        return_to: Option<&str>,
+        client: &ClientContext,
+    ) -> Result<OidcAuthorization, Error> {
+        let provider = self.provider(flow)?;
         if let Some(ip) = client.ip.as_deref() {
             self.deps
                 .throttle()
@@ -59,7 +104,7 @@ impl SingleSignOn {
                 )
                 .await?;
         }
-        let auth = oidc.provider.authorization(login_hint).await?;
+        let auth = provider.provider.authorization(login_hint).await?;
         let attempt = OidcLoginAttempt {
             nonce: auth.nonce.clone(),
             pkce_verifier: auth.pkce_verifier.clone(),
@@ -68,7 +113,7 @@ impl SingleSignOn {
         };
         self.deps
             .store
-            .save_oidc_login(&TokenHash::of(&auth.state), &attempt)
+            .save_oidc_login(&flow.state_hash(&auth.state), &attempt)
             .await?;
         Ok(auth)
     }
@@ -83,12 +128,25 @@ impl SingleSignOn {
         code_verifier: Option<&str>,
         client: &ClientContext,
     ) -> Result<(User, String), Error> {
-        let oidc = self.oidc()?;
+        self.finish(BrowserFlow::Oidc, code, state, code_verifier, client)
+            .await
+    }
+
+    /// [`Self::finish_oidc`] for either flow. A state is good only for the flow that made it.
+    pub async fn finish(
+        &self,
+        flow: BrowserFlow,
+        code: &str,
+        state: Option<&str>,
+        code_verifier: Option<&str>,
+        client: &ClientContext,
+    ) -> Result<(User, String), Error> {
+        let provider = self.provider(flow)?;
         let attempt = match state {
             Some(state) => Some(
                 self.deps
                     .store
-                    .take_oidc_login(&TokenHash::of(state), self.deps.now() - OIDC_LOGIN_TTL)
+                    .take_oidc_login(&flow.state_hash(state), self.deps.now() - OIDC_LOGIN_TTL)
                     .await?
                     .ok_or(Error::Sso(SsoFailure::UnknownState))?,
             ),
@@ -101,9 +159,9 @@ impl SingleSignOn {
         let nonce = attempt.as_ref().map(|a| a.nonce.as_str());
         let user = self
             .sign_in(
-                SsoSource::Oidc,
-                &oidc.auto_create_domains,
-                oidc.provider.exchange(code, verifier, nonce),
+                flow.source(),
+                &provider.auto_create_domains,
+                provider.provider.exchange(code, verifier, nonce),
                 client,
             )
             .await?;

@@ -42,13 +42,18 @@ struct LoginView<'a> {
 }
 
 fn login_page(state: &AppState, guard: &FormGuard, view: LoginView<'_>) -> Page {
-    // Google sign-in needs Google's script from Google's servers, which this CSP (no script, nothing
-    // from elsewhere) forbids; Google users sign in through an app that embeds it, or OIDC.
     let oidc_href = state
         .services
         .sso
         .oidc_enabled()
         .then(|| format!("/auth/oidc/start?{}", query("return_to", view.redirect)));
+    // Google's own button needs its script, which this CSP (no script, nothing from elsewhere)
+    // forbids: this one is a plain link into the authorization-code flow at Google.
+    let google_href = state
+        .services
+        .sso
+        .google_web_enabled()
+        .then(|| format!("/auth/google/start?{}", query("return_to", view.redirect)));
     let action = match view.redirect {
         "/" => "/auth/login".to_string(),
         r => format!("/auth/login?{}", query("redirect", r)),
@@ -65,6 +70,7 @@ fn login_page(state: &AppState, guard: &FormGuard, view: LoginView<'_>) -> Page 
             error => view.error,
             password_enabled => state.services.password_login_allowed(),
             oidc_href => oidc_href,
+            google_href => google_href,
         },
     )
     .cookie(guard.cookie())
