@@ -66,13 +66,19 @@ pub enum Store {
 }
 
 /// `tessera` with a clean environment: only the store, the address, and `PATH`; `RUST_LOG` unset, so
-/// the default log level applies.
+/// the default log level applies. The cache settings (`TESSERA_CACHE_*`) pass through from the
+/// harness's own environment, to measure other values than the defaults.
 pub fn tessera_command(bin: &Path, store: &Store, workdir: &Path) -> Command {
     let mut cmd = Command::new(bin);
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         // No ./tessera.toml of the caller's can leak in.
         .current_dir(workdir);
+    for name in ["TESSERA_CACHE_TTL", "TESSERA_CACHE_CAPACITY"] {
+        if let Some(value) = std::env::var_os(name) {
+            cmd.env(name, value);
+        }
+    }
     match store {
         Store::Sqlite { dir } => cmd.env("TESSERA_DATA_DIR", dir),
         Store::Postgres { url } => cmd.env("TESSERA_DATABASE_URL", url),

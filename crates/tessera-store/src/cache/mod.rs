@@ -39,7 +39,7 @@ pub struct CacheSettings {
 impl Default for CacheSettings {
     fn default() -> Self {
         Self {
-            ttl: Duration::from_secs(30),
+            ttl: Duration::from_secs(60),
             capacity: 1_000_000,
         }
     }
