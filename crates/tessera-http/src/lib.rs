@@ -8,6 +8,7 @@ pub mod cookies;
 mod csrf;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 mod middleware;
 mod routes;
 mod timeout;
@@ -17,12 +18,14 @@ use std::sync::Arc;
 use tessera_domain::Services;
 
 pub use config::{ExternalMetabase, HttpConfig, MetabaseAccount, SameSite};
+pub use metrics::{metrics_app, Metrics};
 
-/// Everything a handler may touch; cloned per request (two `Arc`s).
+/// Everything a handler may touch; cloned per request (three `Arc`s).
 #[derive(Clone)]
 pub struct AppState {
     pub services: Arc<Services>,
     pub config: Arc<HttpConfig>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The whole application, ready to serve with `into_make_service_with_connect_info::<SocketAddr>()`.
@@ -44,4 +47,8 @@ pub fn app(state: AppState) -> Router {
             middleware::device_cookie,
         ))
         .layer(axum::middleware::from_fn(middleware::request_log))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            metrics::track_latency,
+        ))
 }

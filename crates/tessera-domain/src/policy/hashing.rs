@@ -138,9 +138,39 @@ impl Hasher {
     }
 }
 
+/// What the pool is doing, for operators: read when metrics are scraped.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HashPoolStats {
+    /// Hashing threads, and requests that may wait beyond them before refusals start.
+    pub workers: u64,
+    pub queue: u64,
+    /// Jobs admitted and waiting for a thread now.
+    pub waiting: u64,
+    /// Jobs hashing now.
+    pub running: u64,
+    /// Jobs that got a thread since start, and their summed wait for it.
+    pub started: u64,
+    pub waited: std::time::Duration,
+    /// Jobs refused since start because the pool was full.
+    pub refused: u64,
+}
+
+/// The pool's counters; plain atomics so the domain stays free of any metrics library.
+#[derive(Default)]
+struct Load {
+    waiting: AtomicU64,
+    running: AtomicU64,
+    started: AtomicU64,
+    waited_nanos: AtomicU64,
+    refused: AtomicU64,
+}
+
 #[derive(Clone)]
 pub struct HashPool {
     hasher: Arc<Hasher>,
+    load: Arc<Load>,
+    workers: usize,
+    queue: usize,
     /// Permits for every request in the pool: running plus waiting.
     admitted: Arc<Semaphore>,
     /// Permits for the hashing threads themselves.
@@ -152,6 +182,9 @@ impl HashPool {
         let workers = workers.max(1);
         Self {
             hasher: Arc::new(hasher),
+            load: Arc::default(),
+            workers,
+            queue,
             admitted: Arc::new(Semaphore::new(workers + queue)),
             running: Arc::new(Semaphore::new(workers)),
         }
@@ -161,23 +194,26 @@ impl HashPool {
         &self,
         job: impl FnOnce(&Hasher) -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let admitted =
-            self.admitted
-                .clone()
-                .try_acquire_owned()
-                .map_err(|_| Error::Overloaded {
-                    retry_after: std::time::Duration::from_secs(1),
-                })?;
-        let running = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(Error::internal)?;
+        let load = &self.load;
+        let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
+            load.refused.fetch_add(1, Ordering::Relaxed);
+            Error::Overloaded {
+                retry_after: std::time::Duration::from_secs(1),
+            }
+        })?;
+        let queued = std::time::Instant::now();
+        load.waiting.fetch_add(1, Ordering::Relaxed);
+        let running = self.running.clone().acquire_owned().await;
+        load.waiting.fetch_sub(1, Ordering::Relaxed);
+        let running = running.map_err(Error::internal)?;
+        let waited = u64::try_from(queued.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        load.started.fetch_add(1, Ordering::Relaxed);
+        load.waited_nanos.fetch_add(waited, Ordering::Relaxed);
+        load.running.fetch_add(1, Ordering::Relaxed);
         let hasher = self.hasher.clone();
-        let out = tokio::task::spawn_blocking(move || job(&hasher))
-            .await
-            .map_err(Error::internal)?;
+        let out = tokio::task::spawn_blocking(move || job(&hasher)).await;
+        load.running.fetch_sub(1, Ordering::Relaxed);
+        let out = out.map_err(Error::internal)?;
         drop(running);
         drop(admitted);
         Ok(out)
@@ -196,6 +232,20 @@ impl HashPool {
     /// argon2 verifications run so far, refused ones (pool full) not included.
     pub fn verifications(&self) -> u64 {
         self.hasher.verifications()
+    }
+
+    /// The pool's load now and its counts since start.
+    pub fn stats(&self) -> HashPoolStats {
+        let load = &self.load;
+        HashPoolStats {
+            workers: self.workers as u64,
+            queue: self.queue as u64,
+            waiting: load.waiting.load(Ordering::Relaxed),
+            running: load.running.load(Ordering::Relaxed),
+            started: load.started.load(Ordering::Relaxed),
+            waited: std::time::Duration::from_nanos(load.waited_nanos.load(Ordering::Relaxed)),
+            refused: load.refused.load(Ordering::Relaxed),
+        }
     }
 
     pub async fn hash(&self, password: Password) -> Result<String, Error> {
@@ -289,8 +339,12 @@ mod tests {
         }
         let refused = pool.verify(Password::new("x"), None).await;
         assert!(matches!(refused, Err(Error::Overloaded { .. })));
+        assert_eq!(pool.stats().refused, 1);
+        assert_eq!(pool.stats().running, 1);
         tx.send(()).unwrap();
         blocked.await.unwrap().unwrap();
         assert!(pool.verify(Password::new("x"), None).await.is_ok());
+        let stats = pool.stats();
+        assert_eq!((stats.started, stats.running, stats.waiting), (2, 0, 0));
     }
 }

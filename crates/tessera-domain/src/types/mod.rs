@@ -8,6 +8,7 @@ pub mod ids;
 pub mod mail;
 pub mod session;
 pub mod sso;
+pub mod stats;
 pub mod text;
 pub mod throttle;
 pub mod user;

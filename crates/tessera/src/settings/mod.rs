@@ -68,6 +68,8 @@ pub struct Settings {
     pub host: String,
     pub port: u16,
     pub data_dir: PathBuf,
+    /// `TESSERA_METRICS_ADDR`: where `/metrics` is served, apart from the public listener; `None`: off.
+    pub metrics_addr: Option<String>,
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
     pub http: HttpConfig,
@@ -93,6 +95,7 @@ impl Settings {
     pub fn load(sources: &Sources) -> Result<Self, SettingsErrors> {
         let r = Reader::new(sources);
         let (host, port, data_dir) = server::listen(&r);
+        let metrics_addr = server::metrics_addr(&r);
         let database = database::read(&r, &data_dir);
         let auth = auth::read(&r);
         let (smtp, app_name) = mail::read(&r);
@@ -105,6 +108,7 @@ impl Settings {
             host,
             port,
             data_dir,
+            metrics_addr,
             database,
             auth,
             http,

@@ -17,6 +17,7 @@ mod key_users;
 mod login_keys;
 mod mail;
 mod membership_fidelity;
+mod metrics;
 mod oidc;
 pub mod oidc_peer;
 mod own_sessions;

@@ -6,6 +6,7 @@ use crate::cookies;
 use crate::error::pages::{self, MISSING_CREDENTIALS, PASSWORD_LOGIN_DISABLED};
 use crate::error::ApiError;
 use crate::extract::{session_credential, Client, MaybeUser, SessionCredential};
+use crate::metrics::LoginSurface;
 use crate::routes::metabase::session::new_session_cookies;
 use crate::AppState;
 use axum::extract::{Query, State};
@@ -126,6 +127,7 @@ pub async fn submit(
         .sessions
         .login(email, Password::new(form.password), &client.context)
         .await;
+    state.metrics.login(LoginSurface::Page, &login);
     match login {
         Ok(key) => see_other(
             &redirect,
