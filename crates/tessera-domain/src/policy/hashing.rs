@@ -165,6 +165,23 @@ struct Load {
     refused: AtomicU64,
 }
 
+/// One more in `gauge` while alive, also when the request waiting is dropped mid-way (a client that
+/// hung up), so the gauge never drifts.
+struct Counted<'a>(&'a AtomicU64);
+
+impl<'a> Counted<'a> {
+    fn new(gauge: &'a AtomicU64) -> Self {
+        gauge.fetch_add(1, Ordering::Relaxed);
+        Self(gauge)
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 #[derive(Clone)]
 pub struct HashPool {
     hasher: Arc<Hasher>,
@@ -202,18 +219,23 @@ impl HashPool {
             }
         })?;
         let queued = std::time::Instant::now();
-        load.waiting.fetch_add(1, Ordering::Relaxed);
-        let running = self.running.clone().acquire_owned().await;
-        load.waiting.fetch_sub(1, Ordering::Relaxed);
-        let running = running.map_err(Error::internal)?;
+        let waiting = Counted::new(&load.waiting);
+        let running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(Error::internal)?;
+        drop(waiting);
         let waited = u64::try_from(queued.elapsed().as_nanos()).unwrap_or(u64::MAX);
         load.started.fetch_add(1, Ordering::Relaxed);
         load.waited_nanos.fetch_add(waited, Ordering::Relaxed);
-        load.running.fetch_add(1, Ordering::Relaxed);
+        let hashing = Counted::new(&load.running);
         let hasher = self.hasher.clone();
-        let out = tokio::task::spawn_blocking(move || job(&hasher)).await;
-        load.running.fetch_sub(1, Ordering::Relaxed);
-        let out = out.map_err(Error::internal)?;
+        let out = tokio::task::spawn_blocking(move || job(&hasher))
+            .await
+            .map_err(Error::internal)?;
+        drop(hashing);
         drop(running);
         drop(admitted);
         Ok(out)
@@ -346,5 +368,35 @@ mod tests {
         assert!(pool.verify(Password::new("x"), None).await.is_ok());
         let stats = pool.stats();
         assert_eq!((stats.started, stats.running, stats.waiting), (2, 0, 0));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_given_up_while_waiting_leaves_the_queue() {
+        let pool = HashPool::new(Hasher::new(HashParams::fast_for_tests()).unwrap(), 1, 1);
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let blocked = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.run(move |_| rx.recv().unwrap()).await })
+        };
+        while pool.stats().running == 0 {
+            tokio::task::yield_now().await;
+        }
+        let waiter = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.verify(Password::new("x"), None).await })
+        };
+        while pool.stats().waiting == 0 {
+            tokio::task::yield_now().await;
+        }
+        waiter.abort();
+        let _ = waiter.await;
+        assert_eq!(
+            pool.stats().waiting,
+            0,
+            "the client hung up: no longer queued"
+        );
+        tx.send(()).unwrap();
+        blocked.await.unwrap().unwrap();
+        assert_eq!((pool.stats().running, pool.stats().started), (0, 1));
     }
 }
