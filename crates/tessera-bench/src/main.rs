@@ -12,6 +12,7 @@ mod procs;
 mod report;
 mod run;
 mod seed;
+mod timing;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

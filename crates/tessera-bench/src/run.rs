@@ -142,7 +142,10 @@ pub async fn run(args: Args) -> Result<bool, String> {
         (_, Some(url)) => Db::postgres(url, Some(seed::PG_SCHEMA)).await?,
         _ => unreachable!("a PostgreSQL store has a URL"),
     };
-    let seeded = seed::seed(&mut db, &plan, chrono::Utc::now().timestamp_millis()).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let seeded = seed::seed(&mut db, &plan, now).await?;
+    let timing_samples = crate::timing::samples(args.quick);
+    crate::timing::prepare(&mut db, timing_samples, &plan.password_hash, now).await?;
     drop(db);
     eprintln!("seeded in {:.1} s", seeded.took.as_secs_f64());
 
@@ -164,6 +167,8 @@ pub async fn run(args: Args) -> Result<bool, String> {
         "--port",
         &ports[1].to_string(),
     ]);
+    // The login timing sends each sample from its own forwarded address (see timing.rs).
+    cmd.env("TESSERA_TRUSTED_PROXIES", "127.0.0.1");
     let mut tessera = Server::start("tessera", cmd, ports[1], tmp.path().join("tessera.log"))?;
     bare.wait_ready(Duration::from_secs(30)).await?;
     tessera.wait_ready(Duration::from_secs(120)).await?;
@@ -202,6 +207,12 @@ pub async fn run(args: Args) -> Result<bool, String> {
         );
         results.push(result);
     }
+    let timing = if args.only.is_empty() || args.only.iter().any(|k| k == "login_timing") {
+        eprintln!("timing {timing_samples} refused logins of each kind …");
+        Some(crate::timing::measure(&tessera, timing_samples, cfg.users).await)
+    } else {
+        None
+    };
     let peak_overall = procs::status_kib(tessera.pid(), "VmHWM");
     // Logins run last: their argon2 buffers (19 MiB each) are not what the sessions cost.
     let peak = results
@@ -213,6 +224,10 @@ pub async fn run(args: Args) -> Result<bool, String> {
     let mut ok = results
         .iter()
         .all(|r| r.errors.is_empty() && !r.ratios.is_empty());
+    if let Some(t) = timing.as_ref().filter(|t| !t.ok()) {
+        eprintln!("login timing failed: {:?}", t.errors);
+        ok = false;
+    }
     if !tessera.alive() || !bare.alive() {
         eprintln!("a server died during the run: {}", tessera.log_tail());
         ok = false;
@@ -245,8 +260,12 @@ pub async fn run(args: Args) -> Result<bool, String> {
         peak_rss_target_mib: (cfg.sessions >= 1_000_000).then_some(300.0),
     };
     let machine = report::machine();
-    let md = report::to_markdown(&meta, &machine, &results);
-    let json = report::to_json(&meta, &machine, &results);
+    let mut md = report::to_markdown(&meta, &machine, &results);
+    let mut json = report::to_json(&meta, &machine, &results);
+    if let Some(t) = &timing {
+        md.push_str(&t.to_markdown());
+        json["login_timing"] = t.to_json();
+    }
     let out = match (&args.out, args.quick) {
         (Some(dir), _) => dir.clone(),
         (None, true) => tmp.path().join("results"),

@@ -8,6 +8,7 @@ pub mod cookies;
 mod csrf;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 mod middleware;
 pub mod openapi;
 mod routes;
@@ -18,17 +19,19 @@ use std::sync::Arc;
 use tessera_domain::Services;
 
 pub use config::{ExternalMetabase, HttpConfig, MetabaseAccount, SameSite};
+pub use metrics::{metrics_app, Metrics};
 
 /// The OpenAPI document of every API route, as `GET /api/docs/openapi.json` serves it.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     openapi::finish(routes::api().into_openapi())
 }
 
-/// Everything a handler may touch; cloned per request (two `Arc`s).
+/// Everything a handler may touch; cloned per request (three `Arc`s).
 #[derive(Clone)]
 pub struct AppState {
     pub services: Arc<Services>,
     pub config: Arc<HttpConfig>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The whole application, ready to serve with `into_make_service_with_connect_info::<SocketAddr>()`.
@@ -50,4 +53,8 @@ pub fn app(state: AppState) -> Router {
             middleware::device_cookie,
         ))
         .layer(axum::middleware::from_fn(middleware::request_log))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            metrics::track_latency,
+        ))
 }

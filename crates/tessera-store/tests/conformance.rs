@@ -1330,6 +1330,17 @@ async fn outbox_claims_retries_and_kills(f: Fixture) {
             .is_empty(),
         "not due before its retry time"
     );
+    let backlog = f.store.outbox_backlog().await.unwrap();
+    assert_eq!(
+        (
+            backlog.pending,
+            backlog.retrying,
+            backlog.sent,
+            backlog.dead
+        ),
+        (1, 1, 0, 0),
+        "sent mail is not part of the backlog"
+    );
     let again = f.store.claim_mail(t(50), t(200), 10).await.unwrap();
     assert_eq!((again.len(), again[0].attempts), (1, 2));
     f.store
@@ -1346,6 +1357,13 @@ async fn outbox_claims_retries_and_kills(f: Fixture) {
     );
     let counts = f.store.outbox_counts().await.unwrap();
     assert_eq!((counts.pending, counts.sent, counts.dead), (0, 1, 1));
+    let backlog = f.store.outbox_backlog().await.unwrap();
+    assert_eq!((backlog.pending, backlog.sent, backlog.dead), (0, 0, 1));
+    let pool = f.store.pool_usage();
+    assert!(
+        pool.open >= 1 && pool.idle <= pool.open && pool.open <= pool.max,
+        "{pool:?}"
+    );
     assert_eq!(
         f.store
             .mails_since(p, "password-reset", t(-1))

@@ -86,6 +86,8 @@ pub struct Application {
     listener: TcpListener,
     services: Arc<Services>,
     router: axum::Router,
+    /// The metrics listener and its router, when `TESSERA_METRICS_ADDR` is set.
+    metrics: Option<(TcpListener, axum::Router)>,
     mail: Option<tessera_mail::OutboxWorker>,
     /// Checked once at start, so an unreachable server is reported before the first mail fails.
     smtp: Option<tessera_mail::SmtpSettings>,
@@ -151,15 +153,32 @@ impl Application {
             ),
             None => None,
         };
-        let router = tessera_http::app(AppState {
+        let state = AppState {
             services: services.clone(),
             config: Arc::new(settings.http.clone()),
-        });
+            metrics: Arc::new(tessera_http::Metrics::new()),
+        };
+        let metrics = match &settings.metrics_addr {
+            Some(addr) => {
+                Some(
+                    TcpListener::bind(addr)
+                        .await
+                        .map_err(|source| StartupError::Listen {
+                            addr: addr.clone(),
+                            source,
+                        })?,
+                )
+            }
+            None => None,
+        };
+        let metrics = metrics.map(|listener| (listener, tessera_http::metrics_app(state.clone())));
+        let router = tessera_http::app(state);
         Ok(Self {
             address,
             listener,
             services,
             router,
+            metrics,
             mail,
             smtp: settings.smtp.clone(),
             setup_pending,
@@ -172,6 +191,11 @@ impl Application {
     /// Where it listens (the real port when 0 was asked for).
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where the metrics are served, when they are.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     /// The domain it serves.
@@ -221,6 +245,9 @@ impl Application {
                 "no SMTP server configured (MB_EMAIL_SMTP_HOST): password resets need an admin"
             ),
         }
+        if let Some((listener, router)) = self.metrics {
+            spawn_metrics_server(listener, router, stopping.clone());
+        }
         let mut server_stop = stopping.clone();
         let server = axum::serve(
             self.listener,
@@ -245,6 +272,28 @@ impl Application {
         tracing::info!("Tessera stopped");
         Ok(())
     }
+}
+
+/// Serves `/metrics` on its own listener until `stop` turns; a failure there is logged, and the
+/// public server goes on.
+fn spawn_metrics_server(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("metrics at http://{addr}/metrics");
+    }
+    tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stop.changed().await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::warn!(error = %e, "the metrics listener stopped");
+        }
+    });
 }
 
 /// Opens the configured database, creating the SQLite data directory and applying migrations, behind

@@ -45,19 +45,21 @@ impl HashThreads {
         Ok(Self { jobs })
     }
 
-    /// Runs `job` on one of the threads, with that thread's memory, and waits for its answer.
-    pub async fn run<T: Send + 'static>(
+    /// Queues `job` for one of the threads, with that thread's memory; its answer comes on the
+    /// receiver. A job whose receiver was dropped before a thread took it (the client hung up) is
+    /// skipped, so a login given up costs no hash.
+    pub fn submit<T: Send + 'static>(
         &self,
         job: impl FnOnce(&mut ArgonMemory) -> T + Send + 'static,
-    ) -> Result<T, Error> {
+    ) -> Result<tokio::sync::oneshot::Receiver<T>, Error> {
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Box::new(move |memory| {
-                let _ = answer.send(job(memory));
+                if !answer.is_closed() {
+                    let _ = answer.send(job(memory));
+                }
             }))
             .map_err(|_| Error::Internal("the hashing threads are gone".into()))?;
-        answered
-            .await
-            .map_err(|_| Error::Internal("a hashing job failed".into()))
+        Ok(answered)
     }
 }

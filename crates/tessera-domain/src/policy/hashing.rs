@@ -182,9 +182,62 @@ impl Hasher {
     }
 }
 
+/// What the pool is doing, for operators: read when metrics are scraped.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct HashPoolStats {
+    /// Hashing threads, and requests that may wait beyond them before refusals start.
+    pub workers: u64,
+    pub queue: u64,
+    /// Jobs admitted and waiting for a thread now.
+    pub waiting: u64,
+    /// Jobs hashing now.
+    pub running: u64,
+    /// Jobs that got a thread since start, and their summed wait for it.
+    pub started: u64,
+    pub waited: std::time::Duration,
+    /// Jobs refused since start because the pool was full.
+    pub refused: u64,
+}
+
+/// The pool's counters; plain atomics so the domain stays free of any metrics library.
+#[derive(Default)]
+struct Load {
+    waiting: AtomicU64,
+    running: AtomicU64,
+    started: AtomicU64,
+    waited_nanos: AtomicU64,
+    refused: AtomicU64,
+}
+
+/// One more in a gauge of [`Load`] while alive, also when the request waiting is dropped mid-way (a
+/// client that hung up), so the gauge never drifts.
+struct Counted {
+    load: Arc<Load>,
+    gauge: fn(&Load) -> &AtomicU64,
+}
+
+impl Counted {
+    fn new(load: &Arc<Load>, gauge: fn(&Load) -> &AtomicU64) -> Self {
+        gauge(load).fetch_add(1, Ordering::Relaxed);
+        Self {
+            load: load.clone(),
+            gauge,
+        }
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        (self.gauge)(&self.load).fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 #[derive(Clone)]
 pub struct HashPool {
     hasher: Arc<Hasher>,
+    load: Arc<Load>,
+    workers: usize,
+    queue: usize,
     /// Permits for every request in the pool: running plus waiting.
     admitted: Arc<Semaphore>,
     /// `workers` threads: as many hashes run at once, and no more.
@@ -198,6 +251,9 @@ impl HashPool {
         let workers = workers.max(1);
         Ok(Self {
             hasher: Arc::new(hasher),
+            load: Arc::default(),
+            workers,
+            queue,
             admitted: Arc::new(Semaphore::new(workers + queue)),
             threads: Arc::new(HashThreads::new(workers)?),
             legacy: Arc::default(),
@@ -208,15 +264,31 @@ impl HashPool {
         &self,
         job: impl FnOnce(&Hasher, &mut ArgonMemory) -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let admitted =
-            self.admitted
-                .clone()
-                .try_acquire_owned()
-                .map_err(|_| Error::Overloaded {
-                    retry_after: std::time::Duration::from_secs(1),
-                })?;
-        let hasher = self.hasher.clone();
-        let out = self.threads.run(move |memory| job(&hasher, memory)).await;
+        let load = &self.load;
+        let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
+            load.refused.fetch_add(1, Ordering::Relaxed);
+            Error::Overloaded {
+                retry_after: std::time::Duration::from_secs(1),
+            }
+        })?;
+        let queued = std::time::Instant::now();
+        // Counted here, not in the job: a request dropped while waiting leaves the gauge at once.
+        let waiting = Counted::new(load, |l| &l.waiting);
+        let (started, has_started) = tokio::sync::oneshot::channel::<()>();
+        let (hasher, on_thread) = (self.hasher.clone(), load.clone());
+        let answered = self.threads.submit(move |memory| {
+            let _ = started.send(());
+            let _running = Counted::new(&on_thread, |l| &l.running);
+            job(&hasher, memory)
+        })?;
+        let _ = has_started.await;
+        drop(waiting);
+        let waited = u64::try_from(queued.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        load.started.fetch_add(1, Ordering::Relaxed);
+        load.waited_nanos.fetch_add(waited, Ordering::Relaxed);
+        let out = answered
+            .await
+            .map_err(|_| Error::Internal("a hashing job failed".into()));
         drop(admitted);
         out
     }
@@ -245,6 +317,20 @@ impl HashPool {
     /// argon2 verifications run so far, refused ones (pool full) not included.
     pub fn verifications(&self) -> u64 {
         self.hasher.verifications()
+    }
+
+    /// The pool's load now and its counts since start.
+    pub fn stats(&self) -> HashPoolStats {
+        let load = &self.load;
+        HashPoolStats {
+            workers: self.workers as u64,
+            queue: self.queue as u64,
+            waiting: load.waiting.load(Ordering::Relaxed),
+            running: load.running.load(Ordering::Relaxed),
+            started: load.started.load(Ordering::Relaxed),
+            waited: std::time::Duration::from_nanos(load.waited_nanos.load(Ordering::Relaxed)),
+            refused: load.refused.load(Ordering::Relaxed),
+        }
     }
 
     pub async fn hash(&self, password: Password) -> Result<String, Error> {
@@ -332,14 +418,48 @@ mod tests {
             let pool = pool.clone();
             tokio::spawn(async move { pool.run(move |_, _| rx.recv().unwrap()).await })
         };
-        // Wait until the blocking job holds the only permit.
-        while pool.admitted.available_permits() > 0 {
+        // Wait until the blocking job runs on the only thread, holding the only permit.
+        while pool.stats().running == 0 {
             tokio::task::yield_now().await;
         }
         let refused = pool.verify(Password::new("x"), None).await;
         assert!(matches!(refused, Err(Error::Overloaded { .. })));
+        assert_eq!(pool.stats().refused, 1);
+        assert_eq!(pool.stats().running, 1);
         tx.send(()).unwrap();
         blocked.await.unwrap().unwrap();
         assert!(pool.verify(Password::new("x"), None).await.is_ok());
+        let stats = pool.stats();
+        assert_eq!((stats.started, stats.running, stats.waiting), (2, 0, 0));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_given_up_while_waiting_leaves_the_queue() {
+        let pool = HashPool::new(Hasher::new(HashParams::fast_for_tests()).unwrap(), 1, 1).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let blocked = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.run(move |_, _| rx.recv().unwrap()).await })
+        };
+        while pool.stats().running == 0 {
+            tokio::task::yield_now().await;
+        }
+        let waiter = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.verify(Password::new("x"), None).await })
+        };
+        while pool.stats().waiting == 0 {
+            tokio::task::yield_now().await;
+        }
+        waiter.abort();
+        let _ = waiter.await;
+        assert_eq!(
+            pool.stats().waiting,
+            0,
+            "the client hung up: no longer queued"
+        );
+        tx.send(()).unwrap();
+        blocked.await.unwrap().unwrap();
+        assert_eq!((pool.stats().running, pool.stats().started), (0, 1));
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::store::Store;
 use crate::types::error::{Error, ThrottleScope};
+use crate::types::stats::DomainCounters;
 use crate::types::throttle::{ThrottleKey, Throttler, Window};
 use chrono::{DateTime, Duration, Utc};
 
@@ -72,6 +73,8 @@ impl ThrottlePolicy {
 pub struct Throttle<'a> {
     pub store: &'a dyn Store,
     pub enabled: bool,
+    /// Where each refusal is counted, by scope.
+    pub counters: &'a DomainCounters,
 }
 
 impl Throttle<'_> {
@@ -86,6 +89,7 @@ impl Throttle<'_> {
             let policy = policy(key.throttler());
             let window = self.store.throttle_window(key, now - policy.window).await?;
             if let Err(retry_after) = policy.check(window, now) {
+                self.counters.throttle_hit(scope);
                 return Ok(Some(Error::Throttled { scope, retry_after }));
             }
         }

@@ -11,6 +11,7 @@ use crate::secret::Password;
 use crate::types::error::{cause_chain, Error, ThrottleScope};
 use crate::types::ids::UserId;
 use crate::types::session::ClientContext;
+use crate::types::stats::CredentialFailure;
 use crate::types::text::is_valid_username;
 use crate::types::user::{normalize_email, MAX_EMAIL_LEN};
 
@@ -41,11 +42,19 @@ pub async fn check_credentials(
     };
     let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
     let verified = deps.hashes.verify(password, stored.clone()).await?;
+    let known = creds.is_some();
     let Some(creds) = creds.filter(|_| verified.matches) else {
+        deps.counters.credential_failure(if known {
+            CredentialFailure::WrongPassword
+        } else {
+            CredentialFailure::UnknownUser
+        });
         throttle.record_failure(&keys, now).await?;
         return Err(Error::InvalidCredentials);
     };
     if !creds.is_active {
+        deps.counters
+            .credential_failure(CredentialFailure::Deactivated);
         throttle.record_failure(&keys, now).await?;
         return Err(Error::AccountDisabled);
     }
@@ -71,6 +80,8 @@ pub async fn recheck_password(
     let stored = deps.store.password_hash(user_id).await?;
     let verified = deps.hashes.verify(password, stored.clone()).await?;
     if !verified.matches {
+        deps.counters
+            .credential_failure(CredentialFailure::WrongPassword);
         throttle.record_failure(&keys, now).await?;
         return Ok(false);
     }

@@ -13,6 +13,7 @@ use crate::types::error::Error;
 use crate::types::ids::UserId;
 use crate::types::mail::{Mail, OutboxMessage};
 use crate::types::session::ClientContext;
+use crate::types::stats::DomainCounters;
 use crate::types::user::User;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub struct Deps {
     /// `None` when no SMTP server is configured: nothing is mailed.
     pub renderer: Option<Arc<dyn MailRenderer>>,
     pub sso: SsoProviders,
+    /// Counted for operators (metrics), never read by a use case.
+    pub counters: DomainCounters,
 }
 
 impl Deps {
@@ -41,6 +44,7 @@ impl Deps {
         Throttle {
             store: self.store.as_ref(),
             enabled: self.config.throttle_enabled,
+            counters: &self.counters,
         }
     }
 

@@ -30,11 +30,12 @@ use self::setup::Setup;
 use self::sso::SingleSignOn;
 use crate::clock::Clock;
 use crate::config::AuthConfig;
-use crate::policy::hashing::{HashPool, Hasher};
+use crate::policy::hashing::{HashPool, HashPoolStats, Hasher};
 use crate::ports::mail::MailRenderer;
 use crate::ports::sso::SsoProviders;
 use crate::store::Store;
 use crate::types::error::Error;
+use crate::types::stats::DomainCounters;
 use std::sync::Arc;
 
 /// Every service, built once over one set of dependencies; the HTTP state and the CLI hold this.
@@ -70,6 +71,7 @@ impl Services {
             config,
             renderer,
             sso,
+            counters: Default::default(),
         });
         Ok(Self {
             setup: Setup::new(deps.clone()),
@@ -119,5 +121,16 @@ impl Services {
     /// password check costs one, whoever it names.
     pub fn password_verifications(&self) -> u64 {
         self.deps.hashes.verifications()
+    }
+
+    /// What the domain counted for operators since start: failed password checks by reason and
+    /// throttle refusals by scope.
+    pub fn counters(&self) -> &DomainCounters {
+        &self.deps.counters
+    }
+
+    /// The password-hashing pool's load: waiting, running, time spent waiting, refusals.
+    pub fn hash_pool_stats(&self) -> HashPoolStats {
+        self.deps.hashes.stats()
     }
 }

@@ -39,9 +39,25 @@ pub trait SettingStore: Send + Sync {
     async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String>;
 }
 
+/// The database connections a store holds, for operators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolUsage {
+    /// Connections open now, and how many of them are idle.
+    pub open: u32,
+    pub idle: u32,
+    /// The most the pool will open.
+    pub max: u32,
+}
+
+/// The store's own state, read when metrics are scraped: no database round trip.
+pub trait PoolStats: Send + Sync {
+    fn pool_usage(&self) -> PoolUsage;
+}
+
 /// Everything Tessera keeps.
 pub trait Store:
     SettingStore
+    + PoolStats
     + UserStore
     + SessionStore
     + ThrottleStore
@@ -59,6 +75,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: SettingStore
+        + PoolStats
         + UserStore
         + SessionStore
         + ThrottleStore

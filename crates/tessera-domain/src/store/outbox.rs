@@ -64,6 +64,9 @@ pub trait OutboxStore: Send + Sync {
         error: &str,
     ) -> StoreResult<()>;
     async fn outbox_counts(&self) -> StoreResult<OutboxCounts>;
+    /// Like [`outbox_counts`](Self::outbox_counts) without counting sent mail (left at 0), which grows
+    /// with history: cheap enough for every metrics scrape.
+    async fn outbox_backlog(&self) -> StoreResult<OutboxCounts>;
     /// Messages of `kind` queued for the user since `since` (the new-device mail cap).
     async fn mails_since(
         &self,

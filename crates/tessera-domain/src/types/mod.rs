@@ -10,6 +10,7 @@ pub mod mail;
 pub mod personal_key;
 pub mod session;
 pub mod sso;
+pub mod stats;
 pub mod text;
 pub mod throttle;
 pub mod user;

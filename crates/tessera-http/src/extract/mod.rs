@@ -17,4 +17,5 @@ pub use body::{Fields, BOUNDED, EMAIL, LOGIN_ATTRIBUTES};
 pub use client::{from_trusted_proxy, is_https, Client, DeviceId};
 pub use id::{path_id, Id};
 pub use json::JsonObject;
+pub use locale::normalize_locale;
 pub use locale::AVAILABLE_LOCALES;

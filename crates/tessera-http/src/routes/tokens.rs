@@ -6,6 +6,7 @@ use crate::cookies::{self, CookieOptions};
 use crate::error::tokens::{TokenError, TokenResult};
 use crate::error::ApiError;
 use crate::extract::{Client, Fields, JsonObject};
+use crate::metrics::LoginSurface;
 use crate::routes::metabase::wire::UserBody;
 use crate::AppState;
 use axum::extract::{FromRequestParts, State};
@@ -68,12 +69,13 @@ pub async fn login(
     let email = f.username("email");
     let password = f.non_blank_secret("password");
     let (email, password) = f.finish(email.zip(password))?;
-    let token = state
+    let login = state
         .services
         .access_tokens
         .login(&email, Password::new(password), &client.context)
-        .await?;
-    Ok(Json(json!({"token": token.expose()})))
+        .await;
+    state.metrics.login(LoginSurface::Tokens, &login);
+    Ok(Json(json!({"token": login?.expose()})))
 }
 
 fn token_field(body: Result<JsonObject, ApiError>) -> TokenResult<String> {

@@ -27,7 +27,7 @@ pub use memory::Revocation;
 pub use notify::RevocationListener;
 use std::sync::Arc;
 use std::time::Duration;
-use tessera_domain::store::{CacheReport, CacheStats, Store};
+use tessera_domain::store::{CacheReport, CacheStats, PoolStats, PoolUsage, Store};
 
 /// How long entries live and how many each part holds.
 #[derive(Debug, Clone, Copy)]
@@ -87,5 +87,11 @@ impl CachedStore {
 impl CacheReport for CachedStore {
     fn cache_stats(&self) -> Option<CacheStats> {
         Some(self.memory.stats())
+    }
+}
+
+impl PoolStats for CachedStore {
+    fn pool_usage(&self) -> PoolUsage {
+        self.inner.pool_usage()
     }
 }

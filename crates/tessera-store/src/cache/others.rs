@@ -49,6 +49,10 @@ impl OutboxStore for CachedStore {
         self.inner.outbox_counts().await
     }
 
+    async fn outbox_backlog(&self) -> StoreResult<OutboxCounts> {
+        self.inner.outbox_backlog().await
+    }
+
     async fn mails_since(
         &self,
         user_id: UserId,

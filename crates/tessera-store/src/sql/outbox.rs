@@ -176,6 +176,27 @@ macro_rules! impl_outbox_store {
                 Ok(counts)
             }
 
+            async fn outbox_backlog(&self) -> StoreResult<OutboxCounts> {
+                // `status IN (…)` rather than `<> 'sent'` so both databases use the status index.
+                let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+                    "SELECT status, COUNT(*), COUNT(CASE WHEN attempts > 0 THEN 1 END)
+                     FROM outbox WHERE status IN ('pending', 'dead') GROUP BY status",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .db()?;
+                let mut counts = OutboxCounts::default();
+                for (status, n, attempted) in rows {
+                    if status == "pending" {
+                        counts.pending = n;
+                        counts.retrying = attempted;
+                    } else {
+                        counts.dead = n;
+                    }
+                }
+                Ok(counts)
+            }
+
             async fn mails_since(
                 &self,
                 user_id: UserId,

@@ -1,9 +1,10 @@
-//! `SettingStore`: key-value settings, read, or written once when none is set yet.
+//! `SettingStore`: key-value settings, read, or written once when none is set yet; and `PoolStats`,
+//! the connection pool's use.
 
 use crate::connect::{PostgresStore, SqliteStore};
 use crate::error::DbResult;
 use async_trait::async_trait;
-use tessera_domain::store::{CacheReport, SettingStore, StoreResult};
+use tessera_domain::store::{CacheReport, PoolStats, PoolUsage, SettingStore, StoreResult};
 
 macro_rules! impl_setting_store {
     ($store:ty) => {
@@ -35,6 +36,23 @@ macro_rules! impl_setting_store {
     };
 }
 
+/// Read from sqlx's pool itself: no query.
+macro_rules! impl_pool_stats {
+    ($store:ty) => {
+        impl PoolStats for $store {
+            fn pool_usage(&self) -> PoolUsage {
+                PoolUsage {
+                    open: self.pool.size(),
+                    idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+                    max: self.pool.options().get_max_connections(),
+                }
+            }
+        }
+    };
+}
+
+impl_pool_stats!(SqliteStore);
+impl_pool_stats!(PostgresStore);
 impl_setting_store!(SqliteStore);
 impl_setting_store!(PostgresStore);
 

@@ -68,6 +68,8 @@ pub struct Settings {
     pub host: String,
     pub port: u16,
     pub data_dir: PathBuf,
+    /// `TESSERA_METRICS_ADDR`: where `/metrics` is served, apart from the public listener; `None`: off.
+    pub metrics_addr: Option<String>,
     pub database: DatabaseConfig,
     /// The credential cache in front of the database (`TESSERA_CACHE_TTL`, `TESSERA_CACHE_CAPACITY`).
     pub cache: tessera_store::CacheSettings,
@@ -95,6 +97,7 @@ impl Settings {
     pub fn load(sources: &Sources) -> Result<Self, SettingsErrors> {
         let r = Reader::new(sources);
         let (host, port, data_dir) = server::listen(&r);
+        let metrics_addr = server::metrics_addr(&r);
         let database = database::read(&r, &data_dir);
         let cache = database::cache(&r);
         let auth = auth::read(&r);
@@ -108,6 +111,7 @@ impl Settings {
             host,
             port,
             data_dir,
+            metrics_addr,
             database,
             cache,
             auth,

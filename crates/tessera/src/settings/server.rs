@@ -16,6 +16,7 @@ pub(super) const NAMES: &[&str] = &[
     "MB_SOURCE_ADDRESS_HEADER",
     "TESSERA_TRUSTED_PROXIES",
     "TESSERA_MAX_BODY_BYTES",
+    "TESSERA_METRICS_ADDR",
 ];
 
 /// Host, port and data directory.
@@ -24,6 +25,28 @@ pub(super) fn listen(r: &Reader) -> (String, u16, PathBuf) {
     let port = r.parse_or("MB_JETTY_PORT", "a port number (0-65535)", 3000);
     let data_dir = PathBuf::from(r.text_or("TESSERA_DATA_DIR", "./tessera-data"));
     (host, port, data_dir)
+}
+
+/// `TESSERA_METRICS_ADDR`: `host:port` of the metrics listener, or `None` (no metrics served).
+/// The host is a name or an address (IPv6 in brackets); it is resolved when the listener binds.
+pub(super) fn metrics_addr(r: &Reader) -> Option<String> {
+    const NAME: &str = "TESSERA_METRICS_ADDR";
+    let Some(addr) = r.get(NAME) else {
+        r.default_is(NAME, "(off)");
+        return None;
+    };
+    let addr = addr.trim();
+    let well_formed = addr.parse::<std::net::SocketAddr>().is_ok()
+        || addr.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty()
+                && !host.contains([':', '[', ']', '/', ' '])
+                && port.parse::<u16>().is_ok()
+        });
+    if !well_formed {
+        r.bad(NAME, "not host:port (e.g. 127.0.0.1:9100)");
+        return None;
+    }
+    Some(addr.to_string())
 }
 
 /// The HTTP layer's settings, less single sign-on and the Metabase bridge (their own areas).
@@ -103,5 +126,30 @@ mod tests {
         let e = Settings::from_env(&env(&[("TESSERA_TRUSTED_PROXIES", "10.0.0.0/8,nope")]))
             .unwrap_err();
         assert_eq!(e.names(), ["TESSERA_TRUSTED_PROXIES"]);
+        for bad in [
+            "9100",
+            "localhost",
+            ":9100",
+            "host:port",
+            "::1:9100",
+            "a b:1",
+        ] {
+            let e = Settings::from_env(&env(&[("TESSERA_METRICS_ADDR", bad)])).unwrap_err();
+            assert_eq!(e.names(), ["TESSERA_METRICS_ADDR"], "{bad}");
+        }
+    }
+
+    #[test]
+    fn metrics_are_off_unless_an_address_is_given() {
+        assert_eq!(Settings::from_env(&env(&[])).unwrap().metrics_addr, None);
+        for good in [
+            "127.0.0.1:9100",
+            "[::1]:0",
+            "localhost:9100",
+            "0.0.0.0:9100",
+        ] {
+            let s = Settings::from_env(&env(&[("TESSERA_METRICS_ADDR", good)])).unwrap();
+            assert_eq!(s.metrics_addr.as_deref(), Some(good));
+        }
     }
 }

@@ -68,6 +68,8 @@ pub struct TestApp {
     pub base: String,
     pub clock: Arc<ManualClock>,
     pub auth: Arc<Services>,
+    /// `http://host:port` of the metrics listener, when `TESSERA_METRICS_ADDR` was set.
+    pub metrics: Option<String>,
     /// The settings it was built from, for another instance.
     pub settings: Settings,
     /// The argon2 parameters it hashes with instead of the configured ones.
@@ -153,6 +155,7 @@ impl TestApp {
         .await
         .expect("build the application");
         let base = format!("http://{}", app.address());
+        let metrics = app.metrics_address().map(|a| format!("http://{a}"));
         let auth = app.services().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(app.run(async {
@@ -162,6 +165,7 @@ impl TestApp {
             base,
             clock,
             auth,
+            metrics,
             settings,
             hash,
             http: reqwest::Client::builder()

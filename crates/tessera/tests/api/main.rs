@@ -21,6 +21,7 @@ mod login_keys;
 mod mail;
 mod membership_fidelity;
 mod metabase_source;
+mod metrics;
 mod oidc;
 pub mod oidc_peer;
 mod openapi;

@@ -6,6 +6,7 @@ use crate::extract::{
     session_credential, Client, Fields, JsonObject, MaybeUser, SessionCredential, ANTI_CSRF_HEADER,
     API_KEY_HEADER,
 };
+use crate::metrics::LoginSurface;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
@@ -126,9 +127,11 @@ pub async fn login(
     let (username, password) = fields.finish(username.zip(password))?;
     let (password, sessions) = (Password::new(password), &state.services.sessions);
     if embedded(&headers) {
-        let (key, token) = sessions
+        let login = sessions
             .login_embedded(&username, password, &client.context)
-            .await?;
+            .await;
+        state.metrics.login(LoginSurface::Metabase, &login);
+        let (key, token) = login?;
         return Ok(embedded_response(
             &state,
             &key,
@@ -137,8 +140,9 @@ pub async fn login(
             client.https,
         ));
     }
-    let key = sessions.login(&username, password, &client.context).await?;
-    Ok(session_response(&state, &key, remember, client.https))
+    let login = sessions.login(&username, password, &client.context).await;
+    state.metrics.login(LoginSurface::Metabase, &login);
+    Ok(session_response(&state, &login?, remember, client.https))
 }
 
 /// `POST /api/session/google_auth` (reference §8.8): a session for the person behind a Google ID token.

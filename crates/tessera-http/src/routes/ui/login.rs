@@ -7,6 +7,7 @@ use crate::cookies;
 use crate::error::pages::{self, MISSING_CREDENTIALS, PASSWORD_LOGIN_DISABLED};
 use crate::error::ApiError;
 use crate::extract::{session_credential, Client, MaybeUser, SessionCredential};
+use crate::metrics::LoginSurface;
 use crate::routes::metabase::session::{cookie_max_age, new_session_cookies};
 use crate::AppState;
 use axum::extract::{Query, State};
@@ -133,6 +134,7 @@ pub async fn submit(
         .sessions
         .login(email, Password::new(form.password), &client.context)
         .await;
+    state.metrics.login(LoginSurface::Page, &login);
     match login {
         Ok(key) => {
             let cookies = new_session_cookies(&state, &key, remember, client.https);
