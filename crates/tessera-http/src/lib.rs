@@ -8,6 +8,7 @@ pub mod cookies;
 mod csrf;
 pub mod error;
 pub mod extract;
+mod health;
 pub mod metrics;
 mod middleware;
 pub mod openapi;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use tessera_domain::Services;
 
 pub use config::{ExternalMetabase, HttpConfig, MetabaseAccount, SameSite};
+pub use health::Health;
 pub use metrics::{metrics_app, Metrics};
 
 /// The OpenAPI document of every API route, as `GET /api/docs/openapi.json` serves it.
@@ -32,6 +34,7 @@ pub struct AppState {
     pub services: Arc<Services>,
     pub config: Arc<HttpConfig>,
     pub metrics: Arc<Metrics>,
+    pub health: Arc<Health>,
 }
 
 /// The whole application, ready to serve with `into_make_service_with_connect_info::<SocketAddr>()`.

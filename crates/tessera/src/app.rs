@@ -80,6 +80,9 @@ impl Default for Options {
     }
 }
 
+/// How often `/api/health` learns whether the database answers.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
+
 /// The server, built and listening, not yet serving.
 pub struct Application {
     address: SocketAddr,
@@ -94,6 +97,7 @@ pub struct Application {
     setup_pending: bool,
     /// Hears the other instances' revocations (PostgreSQL only).
     revocations: Option<RevocationListener>,
+    health: Arc<tessera_http::Health>,
     mail_every: Duration,
     purge_every: Duration,
 }
@@ -153,10 +157,12 @@ impl Application {
             ),
             None => None,
         };
+        let health = Arc::new(tessera_http::Health::default());
         let state = AppState {
             services: services.clone(),
             config: Arc::new(settings.http.clone()),
             metrics: Arc::new(tessera_http::Metrics::new()),
+            health: health.clone(),
         };
         let metrics = match &settings.metrics_addr {
             Some(addr) => {
@@ -183,6 +189,7 @@ impl Application {
             smtp: settings.smtp.clone(),
             setup_pending,
             revocations,
+            health,
             mail_every: options.mail_every,
             purge_every: options.purge_every,
         })
@@ -226,7 +233,17 @@ impl Application {
             shutdown.await;
             let _ = stop.send(true);
         });
-        spawn_session_purger(self.services.clone(), self.purge_every, stopping.clone());
+        crate::tasks::spawn_session_purger(
+            self.services.clone(),
+            self.purge_every,
+            stopping.clone(),
+        );
+        crate::tasks::spawn_database_probe(
+            self.services.clone(),
+            self.health.clone(),
+            PROBE_EVERY,
+            stopping.clone(),
+        );
         if let Some(listener) = self.revocations {
             let mut stop = stopping.clone();
             tokio::spawn(listener.run(async move {
@@ -379,22 +396,4 @@ async fn warn_if_smtp_unreachable(smtp: tessera_mail::SmtpSettings) {
             "the SMTP server cannot be reached; mail waits in the outbox until it can"
         );
     }
-}
-
-/// Deletes expired sessions every `every`, so the table holds only live ones, until `stop` turns.
-fn spawn_session_purger(services: Arc<Services>, every: Duration, mut stop: watch::Receiver<bool>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => break,
-            }
-            match services.sessions.purge_expired().await {
-                Ok(n) if n > 0 => tracing::info!(deleted = n, "purged expired sessions"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %Chain(&e), "could not purge expired sessions"),
-            }
-        }
-    });
 }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod chain;
 pub mod settings;
+mod tasks;
 
 pub use app::{open_services, open_store, Application, Options, StartupError};
 pub use chain::Chain;

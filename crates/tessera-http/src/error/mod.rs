@@ -14,6 +14,9 @@ pub use metabase::{CROSS_SITE, FORBIDDEN, NOT_FOUND, NOT_JSON, NO_SUCH_ENDPOINT,
 use axum::http::StatusCode;
 use tessera_domain::Error;
 
+/// `GET /api/health`'s status while the database does not answer (503).
+pub const DATABASE_UNREACHABLE: &str = "database unreachable";
+
 #[derive(Debug)]
 pub enum ApiError {
     Domain(Error),

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 /// `GET /api/health`.
 #[derive(ToSchema)]
 pub struct Health {
-    /// `ok`.
+    /// `ok`, or `database unreachable` with 503.
     status: String,
 }
 

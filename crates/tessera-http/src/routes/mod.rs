@@ -9,7 +9,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::MaybeUser;
 use crate::openapi;
 use crate::AppState;
-use axum::http::Uri;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 use tessera_domain::Error;
@@ -45,9 +46,17 @@ pub fn router(state: AppState) -> Router {
 
 /// `GET /api/health`: the process is up.
 #[utoipa::path(get, path = "/api/health", tag = "tessera",
-    responses((status = 200, body = openapi::own::Health)))]
-async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+    responses((status = 200, description = "Serving, and the database answered its last probe.", body = openapi::own::Health),
+        (status = 503, description = "The database did not answer its last probe (every few seconds).", body = openapi::own::Health)))]
+async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if state.health.database_up() {
+        (StatusCode::OK, Json(json!({"status": "ok"})))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": crate::error::DATABASE_UNREACHABLE})),
+        )
+    }
 }
 
 /// Unknown routes. Under `/api` authentication is checked first: Metabase clients probe with a route

@@ -14,6 +14,7 @@ mod fidelity;
 mod google;
 mod google_web;
 mod groups;
+mod health;
 mod import_metabase;
 mod instances;
 mod key_users;
