@@ -11,9 +11,11 @@ pub async fn features(deps: &Deps, user: &User) -> Result<Vec<String>, Error> {
         let mut all = deps.store.all_features().await?;
         all.extend(BUILT_IN_FEATURES.iter().map(|f| f.to_string()));
         all
+    } else if holds_all_own_groups(deps, user).await? {
+        // The usual case: per person, which the store can answer from its cache.
+        deps.store.user_features(user.id).await?
     } else {
-        // From the groups this user value holds, not the stored membership: a personal key's view
-        // of its owner holds fewer groups, and only their features.
+        // A personal key's view of its owner holds fewer groups, and only their features.
         deps.store
             .groups()
             .await?
@@ -25,6 +27,12 @@ pub async fn features(deps: &Deps, user: &User) -> Result<Vec<String>, Error> {
     features.sort();
     features.dedup();
     Ok(features)
+}
+
+/// Whether this user value holds every group its person holds (not a personal key's narrower view).
+async fn holds_all_own_groups(deps: &Deps, user: &User) -> Result<bool, Error> {
+    let stored = deps.store.user(user.id).await?;
+    Ok(stored.is_some_and(|s| s.group_ids.iter().all(|g| user.group_ids.contains(g))))
 }
 
 /// `MissingFeature` unless the user holds `feature`.
