@@ -15,6 +15,7 @@ mod google;
 mod google_web;
 mod groups;
 mod health;
+mod hot_path;
 mod import_metabase;
 mod instances;
 mod key_users;
