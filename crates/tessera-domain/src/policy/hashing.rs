@@ -4,6 +4,8 @@
 //! gets a fast "try again" instead of an unbounded queue eating memory. Verifications run on
 //! [`HashThreads`], each reusing one argon2 memory block.
 
+pub use super::hash_load::HashPoolStats;
+use super::hash_load::{Counted, Load};
 use super::hash_threads::{ArgonMemory, HashThreads};
 use super::legacy_hash::LegacyHashes;
 use crate::secret::Password;
@@ -179,56 +181,6 @@ impl Hasher {
     /// argon2 verifications run so far.
     pub fn verifications(&self) -> u64 {
         self.verifications.load(Ordering::Relaxed)
-    }
-}
-
-/// What the pool is doing, for operators: read when metrics are scraped.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct HashPoolStats {
-    /// Hashing threads, and requests that may wait beyond them before refusals start.
-    pub workers: u64,
-    pub queue: u64,
-    /// Jobs admitted and waiting for a thread now.
-    pub waiting: u64,
-    /// Jobs hashing now.
-    pub running: u64,
-    /// Jobs that got a thread since start, and their summed wait for it.
-    pub started: u64,
-    pub waited: std::time::Duration,
-    /// Jobs refused since start because the pool was full.
-    pub refused: u64,
-}
-
-/// The pool's counters; plain atomics so the domain stays free of any metrics library.
-#[derive(Default)]
-struct Load {
-    waiting: AtomicU64,
-    running: AtomicU64,
-    started: AtomicU64,
-    waited_nanos: AtomicU64,
-    refused: AtomicU64,
-}
-
-/// One more in a gauge of [`Load`] while alive, also when the request waiting is dropped mid-way (a
-/// client that hung up), so the gauge never drifts.
-struct Counted {
-    load: Arc<Load>,
-    gauge: fn(&Load) -> &AtomicU64,
-}
-
-impl Counted {
-    fn new(load: &Arc<Load>, gauge: fn(&Load) -> &AtomicU64) -> Self {
-        gauge(load).fetch_add(1, Ordering::Relaxed);
-        Self {
-            load: load.clone(),
-            gauge,
-        }
-    }
-}
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        (self.gauge)(&self.load).fetch_sub(1, Ordering::Relaxed);
     }
 }
 

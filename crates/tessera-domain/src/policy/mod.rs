@@ -2,6 +2,7 @@
 //! (with the bcrypt hashes imported from Metabase).
 //! Generating keys and tokens is `crate::secret`'s job.
 
+mod hash_load;
 mod hash_threads;
 pub mod hashing;
 pub mod legacy_hash;
