@@ -2,7 +2,9 @@
 
 use crate::config::SameSite;
 use axum::http::{header, HeaderMap};
+use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Utc};
+use std::sync::OnceLock;
 
 pub const SESSION: &str = "metabase.SESSION";
 pub const EMBEDDED_SESSION: &str = "metabase.EMBEDDED_SESSION";
@@ -24,7 +26,14 @@ pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// RFC 1123 as Metabase prints it: single-digit days carry no leading zero.
 pub fn http_date(t: DateTime<Utc>) -> String {
-    t.format("%a, %-d %b %Y %H:%M:%S GMT").to_string()
+    // Parsed once: every answer to a browser without a device cookie formats one of these.
+    static FORMAT: OnceLock<Vec<Item<'static>>> = OnceLock::new();
+    let items = FORMAT.get_or_init(|| {
+        StrftimeItems::new("%a, %-d %b %Y %H:%M:%S GMT")
+            .parse_to_owned()
+            .unwrap_or_default()
+    });
+    t.format_with_items(items.iter()).to_string()
 }
 
 pub struct CookieOptions {

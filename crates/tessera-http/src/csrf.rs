@@ -17,29 +17,29 @@ use crate::error::ApiError;
 use crate::extract::{from_trusted_proxy, API_KEY_HEADER, SESSION_HEADER};
 use crate::routes::tokens::ACCESS_TOKEN_HEADER;
 use crate::AppState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::uri::Authority;
 use axum::http::{HeaderMap, Uri};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Refuses a state-changing, cookie-signed request that the browser says came from another site.
-pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The answer refusing a state-changing, cookie-signed request that the browser says came from
+/// another site; `None` lets it through.
+pub(crate) fn refusal(req: &Request, state: &AppState) -> Option<Response> {
     let refused = !req.method().is_safe()
         && signed_in_by_cookie(req.headers())
-        && from_another_site(&req, &state);
+        && from_another_site(req, state);
     if !refused {
-        return next.run(req).await;
+        return None;
     }
     tracing::info!("refused a cross-site request signed in by the session cookie");
     // Each surface answers in its own shape: Metabase's plain text, the token API's `{"message"}`.
     let path = req.uri().path();
-    if path == "/api" || path.starts_with("/api/") {
+    Some(if path == "/api" || path.starts_with("/api/") {
         ApiError::CrossSite.into_response()
     } else {
         TokenError::from(ApiError::CrossSite).into_response()
-    }
+    })
 }
 
 /// A session cookie and no credential header: the cookie is what signs the request in.

@@ -44,20 +44,7 @@ pub fn app(state: AppState) -> Router {
             state.config.max_body_bytes,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            timeout::refresh,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            csrf::guard,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::device_cookie,
-        ))
-        .layer(axum::middleware::from_fn(middleware::request_log))
-        .layer(axum::middleware::from_fn_with_state(
             state,
-            metrics::track_latency,
+            middleware::around,
         ))
 }

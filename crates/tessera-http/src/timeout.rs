@@ -7,10 +7,10 @@
 use crate::cookies;
 use crate::extract::{from_trusted_proxy, is_https, Via};
 use crate::AppState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, Extensions, HeaderMap, HeaderValue};
-use axum::middleware::Next;
 use axum::response::Response;
+use chrono::Duration;
 use std::sync::{Arc, Mutex};
 
 /// Filled by the authentication extractor when a session cookie signed the request in: whether
@@ -38,34 +38,47 @@ pub(crate) fn signed_in(extensions: &Extensions, via: &Via) {
 }
 
 /// Sets `metabase.TIMEOUT` again on the answer to a request a session cookie signed in, unless the
-/// answer sets it itself (a login or a logout).
-pub async fn refresh(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let Some(timeout) = state.services.config().session_timeout else {
-        return next.run(req).await;
-    };
-    let slot = SignedInByCookie::default();
-    req.extensions_mut().insert(slot.clone());
-    let https = is_https(
-        req.headers(),
-        from_trusted_proxy(req.extensions(), &state.config),
-    );
-    let mut res = next.run(req).await;
-    let embedded = slot.0.lock().ok().and_then(|s| *s);
-    let Some(embedded) = embedded else {
-        return res;
-    };
-    let prefix = format!("{}=", cookies::TIMEOUT);
-    let already = res
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .any(|v| v.as_bytes().starts_with(prefix.as_bytes()));
-    if !already {
-        let at = state.services.clock().now() + timeout.duration();
-        let cookie = cookies::refreshed_timeout(state.config.same_site, embedded, https, at);
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
-            res.headers_mut().append(header::SET_COOKIE, v);
+/// answer sets it itself (a login or a logout). Prepared before the handler runs, applied after.
+pub(crate) struct Refresh {
+    slot: SignedInByCookie,
+    https: bool,
+    timeout: Duration,
+}
+
+impl Refresh {
+    /// `None` without the setting: then nothing here runs.
+    pub(crate) fn prepare(req: &mut Request, state: &AppState) -> Option<Self> {
+        let timeout = state.services.config().session_timeout?.duration();
+        let slot = SignedInByCookie::default();
+        req.extensions_mut().insert(slot.clone());
+        let https = is_https(
+            req.headers(),
+            from_trusted_proxy(req.extensions(), &state.config),
+        );
+        Some(Self {
+            slot,
+            https,
+            timeout,
+        })
+    }
+
+    pub(crate) fn apply(self, res: &mut Response, state: &AppState) {
+        let Some(embedded) = self.slot.0.lock().ok().and_then(|s| *s) else {
+            return;
+        };
+        let prefix = format!("{}=", cookies::TIMEOUT);
+        let already = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| v.as_bytes().starts_with(prefix.as_bytes()));
+        if !already {
+            let at = state.services.clock().now() + self.timeout;
+            let cookie =
+                cookies::refreshed_timeout(state.config.same_site, embedded, self.https, at);
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
         }
     }
-    res
 }

@@ -9,6 +9,11 @@ use std::process::ExitCode;
 use tessera::settings::{Settings, SettingsErrors, Sources};
 use tessera::Chain;
 
+/// mimalloc's per-thread free lists: a request allocates and frees dozens of small objects, and
+/// glibc's malloc spent about an eighth of a session check on them (profile in docs/benchmark.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::init_logging();

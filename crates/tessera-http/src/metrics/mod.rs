@@ -8,7 +8,6 @@
 mod layer;
 mod scrape;
 
-pub use layer::track_latency;
 pub use scrape::metrics_app;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -120,10 +119,6 @@ impl Metrics {
                 outcome: outcome(result),
             })
             .inc();
-    }
-
-    fn observe(&self, labels: RouteLabels, seconds: f64) {
-        self.latency.get_or_create(&labels).observe(seconds);
     }
 }
 

@@ -13,10 +13,10 @@ pub mod own;
 pub mod responses;
 pub mod tokens;
 
+use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
-use axum::Extension;
-use std::sync::Arc;
+use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder};
@@ -103,21 +103,21 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
     doc
 }
 
-/// The document as served, rendered once at start-up.
-#[derive(Clone)]
-pub struct Rendered(Arc<str>);
-
-impl Rendered {
-    pub fn new(doc: &OpenApi) -> Self {
-        Self(doc.to_json().unwrap_or_default().into())
-    }
-}
-
-/// `GET /api/docs/openapi.json`: this document.
+/// `GET /api/docs/openapi.json`: this document, rendered at the first request. It depends on the
+/// code alone, so one rendering serves every app in the process.
 #[utoipa::path(get, path = "/api/docs/openapi.json", tag = "tessera",
     responses((status = 200, description = "The OpenAPI 3.1 document.", body = Object)))]
-pub async fn serve(Extension(doc): Extension<Rendered>) -> impl IntoResponse {
-    ([(CONTENT_TYPE, "application/json")], doc.0.to_string())
+pub async fn serve() -> impl IntoResponse {
+    static RENDERED: OnceLock<Bytes> = OnceLock::new();
+    let doc = RENDERED.get_or_init(|| {
+        Bytes::from(
+            crate::openapi_document()
+                .to_json()
+                .unwrap_or_default()
+                .into_bytes(),
+        )
+    });
+    ([(CONTENT_TYPE, "application/json")], doc.clone())
 }
 
 /// Every documented operation as `(METHOD, path template)`, sorted.

@@ -11,7 +11,7 @@ use crate::openapi;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde_json::{json, Value};
 use tessera_domain::Error;
 use utoipa_axum::router::OpenApiRouter;
@@ -36,12 +36,8 @@ pub fn api() -> OpenApiRouter<AppState> {
 }
 
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = api().split_for_parts();
-    let doc = openapi::finish(doc);
-    api.layer(Extension(openapi::Rendered::new(&doc)))
-        .merge(ui::router())
-        .fallback(fallback)
-        .with_state(state)
+    let (api, _) = api().split_for_parts();
+    api.merge(ui::router()).fallback(fallback).with_state(state)
 }
 
 /// `GET /api/health`: the process is up.
