@@ -2,7 +2,7 @@
 //! machine hits both alike, and reported as the ratio A ÷ B of each round pair. A side is HTTP load on
 //! one server, or raw argon2id verification on every core (the yardstick for logins).
 
-use crate::load::{run_round, RoundStats, Workload};
+use crate::load::{prime, run_round, RoundStats, Workload};
 use crate::procs::{cpu_seconds, Server};
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
@@ -179,6 +179,12 @@ pub async fn measure(figure: Figure, rounds: &Rounds, servers: &[&Server]) -> Fi
         }
     };
     for side in [&figure.a, &figure.b] {
+        // Every key once first, so the rounds measure a server that has seen its callers (the
+        // credential cache warm), not the first minute after a restart.
+        if let Work::Http { addr, workload, .. } = &side.work {
+            let primed = prime(*addr, workload, rounds.connections).await;
+            note(&side.label, &primed);
+        }
         let (warm, ..) = run_side(side, rounds, rounds.warmup).await;
         note(&side.label, &warm);
     }

@@ -120,30 +120,51 @@ struct Conn {
     index: usize,
     rng: StdRng,
     token: Option<String>,
+    /// While priming: the next key index this connection sends, and how far it steps.
+    sweep: Option<(u64, u64)>,
+}
+
+impl Conn {
+    /// A random key index, or the next one of the sweep (`None` once it is done).
+    fn pick(&mut self, count: u64) -> Option<u64> {
+        match &mut self.sweep {
+            None => Some(self.rng.gen_range(0..count)),
+            Some((next, step)) => {
+                let i = *next;
+                *next += *step;
+                (i < count).then_some(i)
+            }
+        }
+    }
 }
 
 impl Workload {
-    fn next(&self, conn: &mut Conn) -> Request<Body> {
-        match self {
+    /// The next request, `None` when a priming sweep is done (or the workload has nothing to prime).
+    fn next(&self, conn: &mut Conn) -> Option<Request<Body>> {
+        if conn.sweep.is_some() && !matches!(self, Self::Get { .. }) {
+            return None;
+        }
+        Some(match self {
             Self::Get { path, credential } => {
                 let value;
                 let header = match credential {
+                    Credential::None if conn.sweep.is_some() => return None,
                     Credential::None => None,
                     Credential::SessionHeader(keys) => {
-                        value = keys.session_key(conn.rng.gen_range(0..keys.count));
+                        value = keys.session_key(conn.pick(keys.count)?);
                         Some(("x-metabase-session", value))
                     }
                     Credential::SessionCookie(keys) => {
-                        let key = keys.session_key(conn.rng.gen_range(0..keys.count));
+                        let key = keys.session_key(conn.pick(keys.count)?);
                         value = format!("metabase.SESSION={key}");
                         Some(("cookie", value))
                     }
                     Credential::ApiKey(keys) => {
-                        value = keys[conn.rng.gen_range(0..keys.len())].clone();
+                        value = keys[conn.pick(keys.len() as u64)? as usize].clone();
                         Some(("x-api-key", value))
                     }
                     Credential::AccessToken(keys) => {
-                        value = keys.access_token(conn.rng.gen_range(0..keys.count));
+                        value = keys.access_token(conn.pick(keys.count)?);
                         Some(("x-access-token", value))
                     }
                 };
@@ -160,7 +181,7 @@ impl Workload {
                 let body = serde_json::json!({"token": conn.token.as_deref().unwrap_or("")});
                 request(Method::PATCH, "/users/login", &[], body.to_string().into())
             }
-        }
+        })
     }
 
     /// A refreshed token replaces the connection's own (the bare server sends none back).
@@ -183,12 +204,29 @@ pub async fn run_round(
     connections: usize,
     duration: Duration,
 ) -> RoundStats {
+    run_connections(addr, workload, connections, duration, false).await
+}
+
+/// Sends every key of `workload` once, spread over `connections`: what a server that has been
+/// running for a while has already seen. Workloads without keys send nothing.
+pub async fn prime(addr: SocketAddr, workload: &Workload, connections: usize) -> RoundStats {
+    run_connections(addr, workload, connections, Duration::from_secs(600), true).await
+}
+
+async fn run_connections(
+    addr: SocketAddr,
+    workload: &Workload,
+    connections: usize,
+    duration: Duration,
+    sweep: bool,
+) -> RoundStats {
     let start = Instant::now();
     let deadline = start + duration;
     let tasks: Vec<_> = (0..connections)
         .map(|index| {
             let workload = workload.clone();
-            tokio::spawn(async move { drive(addr, workload, index, deadline).await })
+            let sweep = sweep.then_some((index as u64, connections as u64));
+            tokio::spawn(async move { drive(addr, workload, index, sweep, deadline).await })
         })
         .collect();
     let mut total = RoundStats::default();
@@ -209,6 +247,7 @@ async fn drive(
     addr: SocketAddr,
     workload: Workload,
     index: usize,
+    sweep: Option<(u64, u64)>,
     deadline: Instant,
 ) -> (RoundStats, Instant) {
     let mut stats = RoundStats::default();
@@ -216,6 +255,7 @@ async fn drive(
         index,
         rng: StdRng::from_entropy(),
         token: None,
+        sweep,
     };
     if let Workload::Refresh { chains } = &workload {
         conn.token = chains.lock().unwrap().get(index).cloned();
@@ -237,7 +277,9 @@ async fn drive(
                 }
             },
         };
-        let req = workload.next(&mut conn);
+        let Some(req) = workload.next(&mut conn) else {
+            break;
+        };
         let sent = Instant::now();
         let answer = async {
             s.ready().await.map_err(|e| e.to_string())?;
