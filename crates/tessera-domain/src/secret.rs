@@ -132,7 +132,10 @@ pub struct TokenHash(String);
 
 impl TokenHash {
     pub fn of(secret: &str) -> Self {
-        Self(hex::encode(Sha256::digest(secret.as_bytes())))
+        // Into a buffer, not `hex::encode`'s char-by-char string: this runs on every credential check.
+        let mut hex = [0u8; 64];
+        let _ = hex::encode_to_slice(Sha256::digest(secret.as_bytes()), &mut hex);
+        Self(String::from_utf8(hex.to_vec()).unwrap_or_default())
     }
 
     pub fn from_stored(hex: String) -> Self {

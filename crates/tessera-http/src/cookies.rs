@@ -4,6 +4,7 @@ use crate::config::SameSite;
 use axum::http::{header, HeaderMap};
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Utc};
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 pub const SESSION: &str = "metabase.SESSION";
@@ -26,14 +27,27 @@ pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// RFC 1123 as Metabase prints it: single-digit days carry no leading zero.
 pub fn http_date(t: DateTime<Utc>) -> String {
-    // Parsed once: every answer to a browser without a device cookie formats one of these.
+    // Parsed once, and the last second's text kept per thread: every answer to a client without a
+    // device cookie carries one of these, and formatting dates was a visible part of a session check.
     static FORMAT: OnceLock<Vec<Item<'static>>> = OnceLock::new();
-    let items = FORMAT.get_or_init(|| {
-        StrftimeItems::new("%a, %-d %b %Y %H:%M:%S GMT")
-            .parse_to_owned()
-            .unwrap_or_default()
-    });
-    t.format_with_items(items.iter()).to_string()
+    thread_local! {
+        static LAST: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
+    }
+    let format = || {
+        let items = FORMAT.get_or_init(|| {
+            StrftimeItems::new("%a, %-d %b %Y %H:%M:%S GMT")
+                .parse_to_owned()
+                .unwrap_or_default()
+        });
+        t.format_with_items(items.iter()).to_string()
+    };
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != t.timestamp() {
+            *last = (t.timestamp(), format());
+        }
+        last.1.clone()
+    })
 }
 
 pub struct CookieOptions {

@@ -8,6 +8,7 @@ use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use std::sync::Arc;
 use tessera_domain::secret::{AntiCsrfToken, SessionKey};
 use tessera_domain::types::user::User;
 use tessera_domain::Error;
@@ -88,9 +89,11 @@ pub struct SignedInSession {
 #[derive(Clone)]
 pub struct MaybeUser(pub Option<User>);
 
+/// Kept in the extensions for a second extractor of the same request; the person is shared, not
+/// copied again.
 #[derive(Clone)]
 struct Resolved {
-    user: Option<User>,
+    user: Option<Arc<User>>,
     session: Option<SignedInSession>,
 }
 
@@ -98,10 +101,8 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Resolved, ApiErr
     if let Some(found) = parts.extensions.get::<Resolved>() {
         return Ok(found.clone());
     }
-    let mut found = Resolved {
-        user: None,
-        session: None,
-    };
+    let mut user = None;
+    let mut session = None;
     if let SessionCredential::Key(key, via) = session_credential(&parts.headers) {
         if timeout::timed_out(&parts.headers, &via, state) {
             // The browser let `metabase.TIMEOUT` lapse: the session ended with it (reference §3.4).
@@ -111,21 +112,21 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Resolved, ApiErr
                 Via::Embedded(token) => Some(token),
                 _ => None,
             };
-            found.user = state.services.sessions.authenticate(&key, token).await?;
-            if found.user.is_some() {
+            user = state.services.sessions.authenticate(&key, token).await?;
+            if user.is_some() {
                 timeout::signed_in(&parts.extensions, &via);
-                found.session = Some(SignedInSession { key, via });
+                session = Some(SignedInSession { key, via });
             }
         }
     }
     // An API key is tried only when no session matched (reference §2.3).
-    if found.user.is_none() {
+    if user.is_none() {
         if let Some(raw) = parts
             .headers
             .get(API_KEY_HEADER)
             .and_then(|v| v.to_str().ok())
         {
-            found.user = if raw.trim_start().starts_with(PERSONAL_KEY_START) {
+            user = if raw.trim_start().starts_with(PERSONAL_KEY_START) {
                 // A person's own key: the person, restricted to the key's groups.
                 let caller = state.services.personal_keys.authenticate(raw).await?;
                 caller.map(|c| c.user)
@@ -134,6 +135,10 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Resolved, ApiErr
             };
         }
     }
+    let found = Resolved {
+        user: user.map(Arc::new),
+        session,
+    };
     parts.extensions.insert(found.clone());
     Ok(found)
 }
@@ -145,7 +150,8 @@ impl FromRequestParts<AppState> for MaybeUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(MaybeUser(resolve(parts, state).await?.user))
+        let user = resolve(parts, state).await?.user;
+        Ok(MaybeUser(user.map(Arc::unwrap_or_clone)))
     }
 }
 
