@@ -12,6 +12,7 @@ mod health;
 pub mod metrics;
 mod middleware;
 pub mod openapi;
+mod rendered;
 mod routes;
 mod timeout;
 
@@ -22,19 +23,22 @@ use tessera_domain::Services;
 pub use config::{ExternalMetabase, HttpConfig, MetabaseAccount, SameSite};
 pub use health::Health;
 pub use metrics::{metrics_app, Metrics};
+pub use rendered::Rendered;
 
 /// The OpenAPI document of every API route, as `GET /api/docs/openapi.json` serves it.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     openapi::finish(routes::api().into_openapi())
 }
 
-/// Everything a handler may touch; cloned per request (three `Arc`s).
+/// Everything a handler may touch; cloned per request (five `Arc`s).
 #[derive(Clone)]
 pub struct AppState {
     pub services: Arc<Services>,
     pub config: Arc<HttpConfig>,
     pub metrics: Arc<Metrics>,
     pub health: Arc<Health>,
+    /// Answers kept rendered between requests.
+    pub rendered: Arc<Rendered>,
 }
 
 /// The whole application, ready to serve with `into_make_service_with_connect_info::<SocketAddr>()`.

@@ -163,6 +163,7 @@ impl Application {
             config: Arc::new(settings.http.clone()),
             metrics: Arc::new(tessera_http::Metrics::new()),
             health: health.clone(),
+            rendered: Arc::new(tessera_http::Rendered::default()),
         };
         let metrics = match &settings.metrics_addr {
             Some(addr) => {

@@ -13,7 +13,7 @@ pub struct ClientContext {
 }
 
 /// The current user plus what `GET /api/user/current` derives from their history.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CurrentUser {
     pub user: User,
     pub first_login: DateTime<Utc>,

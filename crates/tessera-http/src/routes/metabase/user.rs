@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Admin, Client, CurrentUser, Fields, Id, JsonObject};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -25,9 +26,13 @@ use tessera_domain::types::user::{NewUser, UserChanges, UserQuery, UserStatus};
 pub async fn current(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-) -> ApiResult<Json<CurrentUserBody>> {
+) -> ApiResult<Response> {
     let current = state.services.sessions.current_user(user).await?;
-    Ok(Json(CurrentUserBody::from(&current)))
+    let body = state
+        .rendered
+        .current_user(current, |c| CurrentUserBody::from(c))
+        .map_err(tessera_domain::Error::internal)?;
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `GET /api/user` query string → filters. Bad numbers are 400s, an unknown status means "active".
