@@ -48,7 +48,7 @@ fn signed_in_by_cookie(headers: &HeaderMap) -> bool {
         .iter()
         .any(|name| {
             headers
-                .get(*name)
+                .get(name)
                 .is_some_and(|v| !v.as_bytes().trim_ascii().is_empty())
         });
     !credential_header

@@ -7,19 +7,19 @@ use crate::timeout;
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName};
 use std::sync::Arc;
 use tessera_domain::secret::{AntiCsrfToken, SessionKey};
 use tessera_domain::types::user::User;
 use tessera_domain::Error;
 
-pub const SESSION_HEADER: &str = "x-metabase-session";
+pub const SESSION_HEADER: HeaderName = HeaderName::from_static("x-metabase-session");
 /// Header names are case-insensitive, so `X-API-KEY` and `x-api-key` both match.
-pub const API_KEY_HEADER: &str = "x-api-key";
+pub const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
 /// Personal keys start so, Metabase's `mb_`: the prefix picks the lookup, no guessing.
 pub const PERSONAL_KEY_START: &str = "tsk_";
 /// What an embedded session must be sent with (reference §2.6).
-pub const ANTI_CSRF_HEADER: &str = "x-metabase-anti-csrf-token";
+pub const ANTI_CSRF_HEADER: HeaderName = HeaderName::from_static("x-metabase-anti-csrf-token");
 
 /// How a session key was presented.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ pub enum SessionCredential {
     Key(SessionKey, Via),
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+fn header(headers: &HeaderMap, name: HeaderName) -> Option<String> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())

@@ -52,7 +52,10 @@ pub fn is_https(headers: &HeaderMap, from_trusted_proxy: bool) -> bool {
         }
     }
     // Browsers write `Origin` themselves; an https page talking to this server means https.
-    get("origin").is_some_and(|o| o.to_ascii_lowercase().starts_with("https"))
+    headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|o| o.to_ascii_lowercase().starts_with("https"))
 }
 
 /// The client address (see [`forwarded`]): the peer, or behind trusted proxies the rightmost

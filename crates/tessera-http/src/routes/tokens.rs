@@ -12,6 +12,7 @@ use crate::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
+use axum::http::HeaderName;
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -19,7 +20,7 @@ use tessera_domain::secret::Password;
 use tessera_domain::types::user::User;
 use tessera_domain::Error;
 
-pub const ACCESS_TOKEN_HEADER: &str = "x-access-token";
+pub const ACCESS_TOKEN_HEADER: HeaderName = HeaderName::from_static("x-access-token");
 
 /// The user behind `X-Access-Token`; 401 otherwise.
 pub struct TokenUser(pub User);

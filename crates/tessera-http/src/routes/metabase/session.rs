@@ -93,10 +93,7 @@ fn embedded_response(
         AppendHeaders([
             (SET_COOKIE, session),
             (SET_COOKIE, timeout),
-            (
-                ANTI_CSRF_HEADER.parse().expect("a header name"),
-                token.expose().to_string(),
-            ),
+            (ANTI_CSRF_HEADER, token.expose().to_string()),
         ]),
         Json(json!({ "id": key.expose() })),
     )
