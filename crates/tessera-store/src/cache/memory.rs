@@ -49,12 +49,12 @@ pub(crate) fn hash_key(hash: &TokenHash) -> HashKey {
     out
 }
 
-/// A cached value, the revocation count when it was read, and when.
+/// A cached value, the revocation count when it was read, and when it stops being trusted.
 #[derive(Clone)]
 pub(crate) struct Stamped<T> {
     pub value: T,
     pub seq: u64,
-    at: Instant,
+    expires: Instant,
 }
 
 /// A session as the cache keeps it.
@@ -126,11 +126,17 @@ impl Memory {
         self.seq.load(SeqCst)
     }
 
+    /// Somewhere between half the lifetime and all of it: entries filled together (after a restart,
+    /// or a burst of sign-ins) then expire spread out, not all in the same second.
+    fn lifetime(&self) -> Duration {
+        self.ttl.mul_f64(0.5 + rand::random::<f64>() / 2.0)
+    }
+
     pub fn stamp<T>(&self, value: T, seq: u64) -> Stamped<T> {
         Stamped {
             value,
             seq,
-            at: Instant::now(),
+            expires: Instant::now() + self.lifetime(),
         }
     }
 
@@ -140,7 +146,7 @@ impl Memory {
         K: Eq + std::hash::Hash + Clone,
         T: Clone,
     {
-        cache.get(key).filter(|e| e.at.elapsed() < self.ttl)
+        cache.get(key).filter(|e| Instant::now() < e.expires)
     }
 
     /// Stores a fill read at revocation count `seq`, unless a revocation came since. Checked again
@@ -162,7 +168,7 @@ impl Memory {
     pub fn user_count(&self) -> Option<i64> {
         let slot = self.user_count.lock().ok()?;
         slot.as_ref()
-            .filter(|e| e.seq == self.seq() && e.at.elapsed() < self.ttl)
+            .filter(|e| e.seq == self.seq() && Instant::now() < e.expires)
             .map(|e| e.value)
     }
 
