@@ -1,8 +1,10 @@
 //! The lookups of the hot path, answered from memory when it holds a fresh answer: the person, a
 //! session, an access token, the API keys sharing a prefix. Each counts one hit or one miss.
 
-use super::memory::{hash_key, SessionEntry, Stamped, TokenEntry, Unknown};
+use super::memory::{hash_key, HashKey, Owned, SessionEntry, Stamped, TokenEntry, Unknown};
 use super::CachedStore;
+use quick_cache::sync::Cache;
+use std::future::Future;
 use std::sync::Arc;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::StoreResult;
@@ -32,35 +34,18 @@ impl CachedStore {
         hash: &TokenHash,
     ) -> StoreResult<Option<(SessionEntry, Arc<User>)>> {
         let memory = &self.memory;
-        let key = hash_key(hash);
-        if let Some(entry) = memory.fresh(&memory.sessions, &key) {
-            let (user, fetched) = self.view(entry.value.user_id).await?;
-            // A person's entry newer than the session's means they were revoked since: read again.
-            if let Some(user) = user.filter(|u| u.seq <= entry.seq) {
-                if fetched {
-                    memory.miss()
-                } else {
-                    memory.hit()
-                }
-                return Ok(Some((entry.value, user.value)));
-            }
-        } else if memory.is_unknown(&Unknown::Session(key)) {
-            return Ok(None);
-        }
-        memory.miss();
-        let seq = memory.seq();
-        let Some(owner) = self.inner.session_owner(hash).await? else {
-            memory.remember_unknown(Unknown::Session(key), seq);
-            return Ok(None);
-        };
-        let entry = SessionEntry {
-            user_id: owner.user_id,
-            created_at: owner.created_at,
-            anti_csrf: owner.anti_csrf_hash.as_ref().map(hash_key),
-        };
-        memory.fill(&memory.sessions, key, entry.clone(), seq);
-        let (user, _) = self.view(owner.user_id).await?;
-        Ok(user.map(|u| (entry, u.value)))
+        self.credential_and_user(hash, &memory.sessions, Unknown::Session, || async {
+            Ok(self
+                .inner
+                .session_owner(hash)
+                .await?
+                .map(|owner| SessionEntry {
+                    user_id: owner.user_id,
+                    created_at: owner.created_at,
+                    anti_csrf: owner.anti_csrf_hash.as_ref().map(hash_key),
+                }))
+        })
+        .await
     }
 
     /// An access token and its holder, whatever its expiry or their state.
@@ -69,9 +54,38 @@ impl CachedStore {
         hash: &TokenHash,
     ) -> StoreResult<Option<(TokenEntry, Arc<User>)>> {
         let memory = &self.memory;
+        self.credential_and_user(hash, &memory.tokens, Unknown::Token, || async {
+            Ok(self
+                .inner
+                .access_token_owner(hash)
+                .await?
+                .map(|owner| TokenEntry {
+                    user_id: owner.user_id,
+                    expires_at: owner.expires_at,
+                }))
+        })
+        .await
+    }
+
+    /// A credential (`cache`'s entry for `hash`) and its owner: from memory while both entries are
+    /// fresh and the owner's is no newer than the credential's (a newer one means they were revoked
+    /// since), else from `read` and the store, remembering a credential the database does not know.
+    async fn credential_and_user<E, F, Fut>(
+        &self,
+        hash: &TokenHash,
+        cache: &Cache<HashKey, Stamped<E>>,
+        unknown: fn(HashKey) -> Unknown,
+        read: F,
+    ) -> StoreResult<Option<(E, Arc<User>)>>
+    where
+        E: Owned + Clone,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = StoreResult<Option<E>>>,
+    {
+        let memory = &self.memory;
         let key = hash_key(hash);
-        if let Some(entry) = memory.fresh(&memory.tokens, &key) {
-            let (user, fetched) = self.view(entry.value.user_id).await?;
+        if let Some(entry) = memory.fresh(cache, &key) {
+            let (user, fetched) = self.view(entry.value.owner()).await?;
             if let Some(user) = user.filter(|u| u.seq <= entry.seq) {
                 if fetched {
                     memory.miss()
@@ -80,21 +94,17 @@ impl CachedStore {
                 }
                 return Ok(Some((entry.value, user.value)));
             }
-        } else if memory.is_unknown(&Unknown::Token(key)) {
+        } else if memory.is_unknown(&unknown(key)) {
             return Ok(None);
         }
         memory.miss();
         let seq = memory.seq();
-        let Some(owner) = self.inner.access_token_owner(hash).await? else {
-            memory.remember_unknown(Unknown::Token(key), seq);
+        let Some(entry) = read().await? else {
+            memory.remember_unknown(unknown(key), seq);
             return Ok(None);
         };
-        let entry = TokenEntry {
-            user_id: owner.user_id,
-            expires_at: owner.expires_at,
-        };
-        memory.fill(&memory.tokens, key, entry, seq);
-        let (user, _) = self.view(owner.user_id).await?;
+        memory.fill(cache, key, entry.clone(), seq);
+        let (user, _) = self.view(entry.owner()).await?;
         Ok(user.map(|u| (entry, u.value)))
     }
 

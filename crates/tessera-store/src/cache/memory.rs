@@ -72,6 +72,23 @@ pub(crate) struct TokenEntry {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A credential's entry names the person it stands for.
+pub(crate) trait Owned {
+    fn owner(&self) -> UserId;
+}
+
+impl Owned for SessionEntry {
+    fn owner(&self) -> UserId {
+        self.user_id
+    }
+}
+
+impl Owned for TokenEntry {
+    fn owner(&self) -> UserId {
+        self.user_id
+    }
+}
+
 /// Credentials the database did not know, kept apart so random keys never push out live ones.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Unknown {
