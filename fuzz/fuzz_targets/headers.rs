@@ -70,7 +70,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    let header_text = |name: &str| {
+    let header_text = |name: HeaderName| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
