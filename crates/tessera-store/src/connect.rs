@@ -2,7 +2,7 @@
 //! being opened (a path, or a URL without its password), with sqlx's error as the cause.
 
 use crate::cache::notify::Broadcast;
-use crate::cache::{CacheSettings, CachedStore};
+use crate::cache::{CacheSettings, CachedStore, Fanout, Journal, Role};
 use crate::error::{Context, DbResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -190,20 +190,27 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Arc<dyn Store>, StoreErr
     })
 }
 
-/// Opens the configured database behind the credential cache. On PostgreSQL the cache also tells
-/// the other instances what it revokes; run its [`CachedStore::listener`] to hear theirs.
+/// Opens the configured database behind the credential cache, which also tells the other processes
+/// what it revokes; a server runs its [`CachedStore::listener`] to hear theirs.
 pub async fn connect_cached(
     config: &DatabaseConfig,
     cache: CacheSettings,
+    role: Role,
 ) -> Result<Arc<CachedStore>, StoreError> {
     Ok(Arc::new(match config {
         DatabaseConfig::Sqlite { path } => {
-            CachedStore::new(Arc::new(SqliteStore::open(path).await?), cache, None)
+            let store = SqliteStore::open(path).await?;
+            let journal = Journal::new(store.pool.clone());
+            let fanout = match role {
+                Role::Server => Fanout::ReadJournal(journal),
+                Role::Command => Fanout::WriteJournal(journal),
+            };
+            CachedStore::new(Arc::new(store), cache, fanout)
         }
         DatabaseConfig::Postgres { url, schema } => {
             let store = PostgresStore::open(url, schema.as_deref()).await?;
             let broadcast = Broadcast::new(store.pool.clone(), schema.as_deref());
-            CachedStore::new(Arc::new(store), cache, Some(broadcast))
+            CachedStore::new(Arc::new(store), cache, Fanout::Notify(broadcast))
         }
     }))
 }

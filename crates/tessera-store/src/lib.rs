@@ -11,7 +11,7 @@ pub mod metabase_source;
 mod rows;
 mod sql;
 
-pub use cache::{CacheSettings, CachedStore, RevocationListener};
+pub use cache::{CacheSettings, CachedStore, RevocationListener, Role};
 pub use connect::{connect, connect_cached, DatabaseConfig, PostgresStore, SqliteStore};
 pub use metabase_source::{MetabaseSource, MetabaseSourceError};
 #[doc(hidden)]

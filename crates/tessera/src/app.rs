@@ -15,7 +15,7 @@ use tessera_domain::policy::hashing::HashParams;
 use tessera_domain::ports::sso::{SsoProvider, SsoProviders};
 use tessera_domain::{Clock, Services, Store, StoreError, SystemClock};
 use tessera_http::AppState;
-use tessera_store::{CachedStore, DatabaseConfig, RevocationListener};
+use tessera_store::{CachedStore, DatabaseConfig, RevocationListener, Role};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -95,7 +95,7 @@ pub struct Application {
     /// Checked once at start, so an unreachable server is reported before the first mail fails.
     smtp: Option<tessera_mail::SmtpSettings>,
     setup_pending: bool,
-    /// Hears the other instances' revocations (PostgreSQL only).
+    /// Hears the other processes' revocations.
     revocations: Option<RevocationListener>,
     health: Arc<tessera_http::Health>,
     mail_every: Duration,
@@ -128,7 +128,7 @@ impl Application {
         if let Some(hash) = options.hash {
             settings.auth.hash = hash;
         }
-        let store = open_store(&settings).await?;
+        let store = open_store(&settings, Role::Server).await?;
         let revocations = store.listener();
         let services = services_over(&settings, options.clock, store)?;
         let setup_pending = services
@@ -315,8 +315,8 @@ fn spawn_metrics_server(
 }
 
 /// Opens the configured database, creating the SQLite data directory and applying migrations, behind
-/// the credential cache (which, on PostgreSQL, tells the other instances what it revokes).
-pub async fn open_store(settings: &Settings) -> Result<Arc<CachedStore>, StartupError> {
+/// the credential cache (which tells the other processes what it revokes, the way `role` says).
+pub async fn open_store(settings: &Settings, role: Role) -> Result<Arc<CachedStore>, StartupError> {
     if let DatabaseConfig::Sqlite { path } = &settings.database {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| StartupError::DataDir {
@@ -325,7 +325,7 @@ pub async fn open_store(settings: &Settings) -> Result<Arc<CachedStore>, Startup
             })?;
         }
     }
-    tessera_store::connect_cached(&settings.database, settings.cache)
+    tessera_store::connect_cached(&settings.database, settings.cache, role)
         .await
         .map_err(|source| StartupError::Database {
             database: settings.database.clone(),
@@ -338,7 +338,7 @@ pub async fn open_services(
     settings: &Settings,
     clock: Arc<dyn Clock>,
 ) -> Result<Arc<Services>, StartupError> {
-    let store = open_store(settings).await?;
+    let store = open_store(settings, Role::Command).await?;
     services_over(settings, clock, store)
 }
 

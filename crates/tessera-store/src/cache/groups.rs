@@ -2,7 +2,7 @@
 //! or what a group may do revoking those it affects (everyone, when the members are not at hand:
 //! such changes are rare, and a miss costs one query).
 
-use super::memory::Revocation;
+use super::revocation::Revocation;
 use super::CachedStore;
 use async_trait::async_trait;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! and everything when they end up deactivated (which also ends the API keys they created, whose
 //! users the cache cannot name).
 
-use super::memory::Revocation;
+use super::revocation::Revocation;
 use super::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

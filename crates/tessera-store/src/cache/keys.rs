@@ -2,7 +2,7 @@
 //! every hit; any change to the keys revokes all of them (and, for a regenerated or deleted key,
 //! everything its user held), a refreshed or revoked token revokes itself.
 
-use super::memory::Revocation;
+use super::revocation::Revocation;
 use super::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -5,6 +5,7 @@
 //! as old as it or older: revoking a person removes their entry, which retires every credential
 //! entry of theirs at once without knowing the keys.
 
+use super::revocation::Revocation;
 use chrono::{DateTime, Utc};
 use quick_cache::sync::Cache;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
@@ -15,19 +16,6 @@ use tessera_domain::store::CacheStats;
 use tessera_domain::types::api_key::KeyCandidate;
 use tessera_domain::types::ids::UserId;
 use tessera_domain::types::user::User;
-
-/// What a revocation names. Sent between instances as text (see `notify`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Revocation {
-    /// One session or access token, by its hash.
-    Credential(TokenHash),
-    /// Everything about one person: their profile, groups, features, and every credential of theirs.
-    User(UserId),
-    /// Which API keys exist (a key created, renamed, moved, regenerated or deleted).
-    ApiKeys,
-    /// Everything (a group's features changed, a person deactivated, a lost notification channel).
-    All,
-}
 
 /// A SHA-256 hash as 32 bytes: half the memory of its hex form, and no allocation to look it up.
 pub(crate) type HashKey = [u8; 32];

@@ -3,16 +3,18 @@
 //! (`c:<hash>`, `u:<id>`, `k`, `*`) after the sender's id, so an instance skips its own.
 //!
 //! Notifications sent while the listening connection is down are lost, so losing it clears the
-//! cache, and so does listening again: nothing read before can outlive a revocation it missed.
+//! cache, and so does listening again: nothing read before can outlive a revocation it missed. A
+//! notification that could not be sent is made up for by telling everyone to forget everything, again
+//! and again until that goes through.
 
-use super::memory::{Memory, Revocation};
+use super::memory::Memory;
+use super::revocation::Revocation;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::Duration;
-use tessera_domain::secret::TokenHash;
-use tessera_domain::types::ids::UserId;
 
 /// How long to wait before listening again after the connection failed.
 const RECONNECT_AFTER: Duration = Duration::from_millis(200);
@@ -23,6 +25,17 @@ pub(crate) struct Broadcast {
     channel: String,
     /// Random, per process: tells this instance's own notifications apart.
     sender: String,
+    /// Failed sends not yet made up for by a successful "everything" (see [`Self::retry`]).
+    owed: Arc<AtomicU64>,
+}
+
+async fn notify(pool: &PgPool, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(channel)
+        .bind(payload)
+        .execute(pool)
+        .await
+        .map(|_| ())
 }
 
 impl Broadcast {
@@ -37,26 +50,44 @@ impl Broadcast {
             pool,
             channel,
             sender: uuid::Uuid::new_v4().simple().to_string(),
+            owed: Arc::new(AtomicU64::new(0)),
         }
     }
 
+    /// Sends at once; when that fails, keeps telling the others to forget everything until it goes
+    /// through, so no revocation is lost for longer than the database is out of reach.
     pub(crate) async fn send(&self, revocation: &Revocation) {
-        let payload = format!("{} {}", self.sender, encode(revocation));
-        let sent = sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(&self.channel)
-            .bind(payload)
-            .execute(&self.pool)
-            .await;
-        if let Err(e) = sent {
+        let payload = format!("{} {}", self.sender, revocation.to_text());
+        if let Err(e) = notify(&self.pool, &self.channel, &payload).await {
             tracing::warn!(
                 error = %e,
-                "could not tell the other instances of a revocation; they see it within the cache lifetime"
+                "could not tell the other instances of a revocation; telling them to forget everything as soon as the database answers"
             );
+            self.retry();
         }
     }
 
-    pub(crate) fn listener(&self, memory: Arc<Memory>) -> RevocationListener {
-        RevocationListener {
+    /// One task at a time retries; a failure while it runs makes it send once more after.
+    fn retry(&self) {
+        if self.owed.fetch_add(1, SeqCst) > 0 {
+            return;
+        }
+        let (pool, channel, owed) = (self.pool.clone(), self.channel.clone(), self.owed.clone());
+        let payload = format!("{} {}", self.sender, Revocation::All.to_text());
+        tokio::spawn(async move {
+            loop {
+                let seen = owed.load(SeqCst);
+                if notify(&pool, &channel, &payload).await.is_err() {
+                    tokio::time::sleep(RECONNECT_AFTER).await;
+                } else if owed.compare_exchange(seen, 0, SeqCst, SeqCst).is_ok() {
+                    return;
+                }
+            }
+        });
+    }
+
+    pub(crate) fn listener(&self, memory: Arc<Memory>) -> Listener {
+        Listener {
             pool: self.pool.clone(),
             channel: self.channel.clone(),
             sender: self.sender.clone(),
@@ -65,40 +96,17 @@ impl Broadcast {
     }
 }
 
-fn encode(revocation: &Revocation) -> String {
-    match revocation {
-        Revocation::Credential(hash) => format!("c:{}", hash.as_str()),
-        Revocation::User(id) => format!("u:{}", id.0),
-        Revocation::ApiKeys => "k".into(),
-        Revocation::All => "*".into(),
-    }
-}
-
-/// Anything unreadable revokes everything: better a miss than a stale answer.
-fn decode(text: &str) -> Revocation {
-    if let Some(hash) = text.strip_prefix("c:") {
-        return Revocation::Credential(TokenHash::from_stored(hash.to_string()));
-    }
-    if let Some(id) = text.strip_prefix("u:").and_then(|id| id.parse().ok()) {
-        return Revocation::User(UserId(id));
-    }
-    match text {
-        "k" => Revocation::ApiKeys,
-        _ => Revocation::All,
-    }
-}
-
 /// Applies the other instances' revocations to this one's cache, for as long as it runs.
-pub struct RevocationListener {
+pub(crate) struct Listener {
     pool: PgPool,
     channel: String,
     sender: String,
     memory: Arc<Memory>,
 }
 
-impl RevocationListener {
+impl Listener {
     /// Listens until `stop` resolves, listening again whenever the connection is lost.
-    pub async fn run(self, stop: impl Future<Output = ()>) {
+    pub(crate) async fn run(self, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
         loop {
             let listening = tokio::select! {
@@ -147,27 +155,7 @@ impl RevocationListener {
     fn apply(&self, payload: &str) {
         let (sender, text) = payload.split_once(' ').unwrap_or(("", payload));
         if sender != self.sender {
-            self.memory.revoke(&decode(text));
+            self.memory.revoke(&Revocation::from_text(text));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn revocations_read_back_as_sent_and_anything_else_means_everything() {
-        let all = [
-            Revocation::Credential(TokenHash::of("k")),
-            Revocation::User(UserId(42)),
-            Revocation::ApiKeys,
-            Revocation::All,
-        ];
-        for revocation in all {
-            assert_eq!(decode(&encode(&revocation)), revocation);
-        }
-        assert_eq!(decode("u:nope"), Revocation::All);
-        assert_eq!(decode(""), Revocation::All);
     }
 }

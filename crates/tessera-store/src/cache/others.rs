@@ -1,7 +1,7 @@
 //! The parts of the store the cache has no stake in (mail, reset tokens, OpenID logins in flight),
 //! passed through; using a reset token sets a password and ends sessions, so it revokes its person.
 
-use super::memory::Revocation;
+use super::revocation::Revocation;
 use super::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -2,7 +2,8 @@
 //! first login remembered per person, and every deletion revoking what it ended. A new session
 //! revokes its person too: it moves their last login and, the first time, their first one.
 
-use super::memory::{hash_key, Revocation};
+use super::memory::hash_key;
+use super::revocation::Revocation;
 use super::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -3,7 +3,7 @@
 //! someone revokes everything: it also ends the API keys they created, whose users the cache cannot
 //! name.
 
-use super::memory::Revocation;
+use super::revocation::Revocation;
 use super::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

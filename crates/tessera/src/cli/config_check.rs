@@ -37,7 +37,7 @@ pub async fn run(sources: Result<Sources, SettingsErrors>, cmd: ConfigCommand) -
         return ExitCode::SUCCESS;
     }
     let mut ok = true;
-    match tessera::open_store(&settings).await {
+    match tessera::open_store(&settings, tessera_store::Role::Command).await {
         Ok(_) => println!("database: ok ({:?})", settings.database),
         Err(e) => {
             eprintln!("error: database: {}", Chain(&e));

@@ -7,6 +7,7 @@ mod api_keys;
 pub(crate) mod binary;
 mod bodies;
 mod browser_sessions;
+mod cli_revocations;
 mod client_address;
 mod csrf;
 mod emails_names;
