@@ -4,6 +4,7 @@
 use crate::cache::notify::Broadcast;
 use crate::cache::{CacheSettings, CachedStore, Fanout, Journal, Role};
 use crate::error::{Context, DbResult};
+use crate::sql::rotations::Rotations;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -32,10 +33,14 @@ impl std::fmt::Debug for DatabaseConfig {
 
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// Token refreshes, committed in batches.
+    pub(crate) rotations: Rotations,
 }
 
 pub struct PostgresStore {
     pub(crate) pool: PgPool,
+    /// Token refreshes, committed in batches.
+    pub(crate) rotations: Rotations,
 }
 
 impl SqliteStore {
@@ -100,7 +105,11 @@ impl SqliteStore {
                     path.display()
                 )
             })?;
-        Ok(Self { pool })
+        let rotations = {
+            let pool = pool.clone();
+            Rotations::start(move |batch| Self::commit_rotations(pool.clone(), batch))
+        };
+        Ok(Self { pool, rotations })
     }
 }
 
@@ -148,7 +157,11 @@ impl PostgresStore {
             .run(&pool)
             .await
             .context(|| format!("cannot apply the migrations to the database {shown}"))?;
-        Ok(Self { pool })
+        let rotations = {
+            let pool = pool.clone();
+            Rotations::start(move |batch| Self::commit_rotations(pool.clone(), batch))
+        };
+        Ok(Self { pool, rotations })
     }
 }
 

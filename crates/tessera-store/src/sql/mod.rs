@@ -8,6 +8,7 @@ mod groups;
 mod import;
 mod outbox;
 mod personal_keys;
+pub(crate) mod rotations;
 mod sessions;
 mod settings;
 mod sso;

@@ -51,6 +51,7 @@ mod people;
 mod personal_keys;
 mod personal_keys_rules;
 mod reauthentication;
+mod refresh_batches;
 mod schema_fuzz;
 mod session;
 mod setup;
