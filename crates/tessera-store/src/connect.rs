@@ -107,7 +107,7 @@ impl SqliteStore {
             })?;
         let rotations = {
             let pool = pool.clone();
-            Rotations::start(move |batch| Self::commit_rotations(pool.clone(), batch))
+            Rotations::start(1, move |batch| Self::commit_rotations(pool.clone(), batch))
         };
         Ok(Self { pool, rotations })
     }
@@ -159,7 +159,7 @@ impl PostgresStore {
             .context(|| format!("cannot apply the migrations to the database {shown}"))?;
         let rotations = {
             let pool = pool.clone();
-            Rotations::start(move |batch| Self::commit_rotations(pool.clone(), batch))
+            Rotations::start(4, move |batch| Self::commit_rotations(pool.clone(), batch))
         };
         Ok(Self { pool, rotations })
     }

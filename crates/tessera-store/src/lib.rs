@@ -4,6 +4,7 @@
 //! `ON CONFLICT`); only connecting and migrating differ. Migrations live in one folder per backend. Reading Metabase's
 //! own database, for an import, lives here too (`metabase_source`): all SQL stays in this crate.
 
+mod batches;
 pub mod cache;
 mod connect;
 mod error;

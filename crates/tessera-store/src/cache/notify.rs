@@ -1,6 +1,7 @@
 //! Revocations between instances on one PostgreSQL database, with `LISTEN`/`NOTIFY`: each instance
 //! sends what it revoked and applies what the others sent. A notification is at most a short text
 //! (`c:<hash>`, `u:<id>`, `k`, `*`) after the sender's id, so an instance skips its own.
+//! Revocations made at once (a burst of token refreshes) go out together, in one statement.
 //!
 //! Notifications sent while the listening connection is down are lost, so losing it clears the
 //! cache, and so does listening again: nothing read before can outlive a revocation it missed. A
@@ -9,6 +10,7 @@
 
 use super::memory::Memory;
 use super::revocation::Revocation;
+use crate::batches::Batches;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use std::future::Future;
@@ -27,16 +29,22 @@ pub(crate) struct Broadcast {
     sender: String,
     /// Failed sends not yet made up for by a successful "everything" (see [`Self::retry`]).
     owed: Arc<AtomicU64>,
+    /// Revocations made at once (a burst of token refreshes) go out in one statement.
+    outgoing: Batches<String, ()>,
 }
 
-async fn notify(pool: &PgPool, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_notify($1, $2)")
+/// Sends each payload, in order, in one statement.
+async fn notify(pool: &PgPool, channel: &str, payloads: &[String]) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS p(payload, n) ORDER BY n")
         .bind(channel)
-        .bind(payload)
+        .bind(payloads)
         .execute(pool)
         .await
         .map(|_| ())
 }
+
+/// At most this many revocations per statement.
+const AT_MOST: usize = 256;
 
 impl Broadcast {
     /// One channel per database schema, so instances of other deployments (or tests) sharing the
@@ -46,11 +54,24 @@ impl Broadcast {
             Some(schema) => format!("tessera_revocations_{schema}"),
             None => "tessera_revocations".to_string(),
         };
+        let outgoing = {
+            let (pool, channel) = (pool.clone(), channel.clone());
+            Batches::start(2, AT_MOST, move |payloads: Vec<String>| {
+                let (pool, channel) = (pool.clone(), channel.clone());
+                async move {
+                    notify(&pool, &channel, &payloads)
+                        .await
+                        .map(|()| vec![(); payloads.len()])
+                        .map_err(|e| e.to_string())
+                }
+            })
+        };
         Self {
             pool,
             channel,
             sender: uuid::Uuid::new_v4().simple().to_string(),
             owed: Arc::new(AtomicU64::new(0)),
+            outgoing,
         }
     }
 
@@ -58,7 +79,7 @@ impl Broadcast {
     /// through, so no revocation is lost for longer than the database is out of reach.
     pub(crate) async fn send(&self, revocation: &Revocation) {
         let payload = format!("{} {}", self.sender, revocation.to_text());
-        if let Err(e) = notify(&self.pool, &self.channel, &payload).await {
+        if let Err(e) = self.outgoing.submit(payload).await {
             tracing::warn!(
                 error = %e,
                 "could not tell the other instances of a revocation; telling them to forget everything as soon as the database answers"
@@ -73,7 +94,7 @@ impl Broadcast {
             return;
         }
         let (pool, channel, owed) = (self.pool.clone(), self.channel.clone(), self.owed.clone());
-        let payload = format!("{} {}", self.sender, Revocation::All.to_text());
+        let payload = [format!("{} {}", self.sender, Revocation::All.to_text())];
         tokio::spawn(async move {
             loop {
                 let seen = owed.load(SeqCst);

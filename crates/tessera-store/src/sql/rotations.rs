@@ -1,17 +1,16 @@
 //! Token refreshes, committed together. Under load many refreshes arrive at once; one at a time, each
 //! would take the write lock, run its statements and commit, and on SQLite every statement is a trip
-//! to the connection's own thread while every other refresh sleeps on the lock. Instead one task per
-//! store takes all the refreshes waiting and commits them in one transaction of four statements,
-//! whatever their number: read the old tokens, decide here which may be replaced, delete those, insert
-//! their successors. A refresh alone goes through the same way at once, so nothing waits for company.
+//! to the connection's own thread while every other refresh sleeps on the lock. Instead they go
+//! through [`Batches`]: each batch is one transaction of four statements, whatever its size: read the
+//! old tokens, decide here which may be replaced, delete those, insert their successors.
 
+use crate::batches::Batches;
 use crate::error::db_err;
 use std::collections::HashSet;
 use std::future::Future;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{NewAccessToken, Refreshable, StoreResult};
 use tessera_domain::types::ids::UserId;
-use tokio::sync::{mpsc, oneshot};
 
 /// At most this many refreshes per transaction (five binds each, far below either database's limit).
 const AT_MOST: usize = 128;
@@ -32,56 +31,31 @@ pub(crate) struct OldToken {
     pub holder_active: bool,
 }
 
-type Reply = oneshot::Sender<StoreResult<Option<UserId>>>;
-
-/// The queue in front of the task that commits refreshes.
-pub(crate) struct Rotations {
-    queue: mpsc::Sender<(Rotation, Reply)>,
-}
+/// The queue in front of the tasks that commit refreshes.
+pub(crate) struct Rotations(Batches<Rotation, Option<UserId>>);
 
 impl Rotations {
-    /// Starts the task; `commit` runs one batch in one transaction and answers each refresh in order.
-    /// The task ends when the store (the queue's only sender) is dropped.
-    pub(crate) fn start<F, Fut>(commit: F) -> Self
+    /// Starts `workers` tasks; `commit` runs one batch in one transaction and answers each refresh
+    /// in order. SQLite takes one writer at a time, so one task is enough there; on PostgreSQL
+    /// batches run side by side while others wait on the network.
+    pub(crate) fn start<F, Fut>(workers: usize, commit: F) -> Self
     where
-        F: Fn(Vec<Rotation>) -> Fut + Send + 'static,
+        F: Fn(Vec<Rotation>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = StoreResult<Vec<Option<UserId>>>> + Send,
     {
-        let (queue, mut waiting) = mpsc::channel::<(Rotation, Reply)>(4 * AT_MOST);
-        tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(AT_MOST);
-            while waiting.recv_many(&mut batch, AT_MOST).await > 0 {
-                let (rotations, replies): (Vec<_>, Vec<_>) =
-                    std::mem::take(&mut batch).into_iter().unzip();
-                match commit(rotations).await {
-                    Ok(answers) => {
-                        for (reply, answer) in replies.into_iter().zip(answers) {
-                            let _ = reply.send(Ok(answer));
-                        }
-                    }
-                    Err(e) => {
-                        let text = e.to_string();
-                        for reply in replies {
-                            let _ = reply.send(Err(db_err(std::io::Error::other(format!(
-                                "refreshing tokens together failed: {text}"
-                            )))));
-                        }
-                    }
-                }
-            }
-        });
-        Self { queue }
+        Self(Batches::start(workers, AT_MOST, move |batch| {
+            let committed = commit(batch);
+            async move { committed.await.map_err(|e| e.to_string()) }
+        }))
     }
 
     /// Queues one refresh and waits for its batch to commit.
     pub(crate) async fn rotate(&self, rotation: Rotation) -> StoreResult<Option<UserId>> {
-        let (reply, answer) = oneshot::channel();
-        let stopped = || db_err(std::io::Error::other("the token refresh task has stopped"));
-        self.queue
-            .send((rotation, reply))
-            .await
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        self.0.submit(rotation).await.map_err(|e| {
+            db_err(std::io::Error::other(format!(
+                "refreshing tokens together failed: {e}"
+            )))
+        })
     }
 }
 
