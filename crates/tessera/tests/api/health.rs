@@ -2,8 +2,8 @@
 //! probe runs every few seconds in the background, so the test polls with a deadline.
 
 use crate::common::{Backend, TestApp};
+use crate::outage::Outage;
 use std::time::{Duration, Instant};
-use tessera_store::DatabaseConfig;
 
 async fn health_becomes(app: &TestApp, status: u16) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -23,30 +23,12 @@ async fn health_is_503_while_the_database_cannot_answer() {
         return;
     }
     let app = TestApp::spawn(Backend::Postgres).await;
-    let DatabaseConfig::Postgres {
-        schema: Some(schema),
-        ..
-    } = &app.settings.database
-    else {
-        panic!("a PostgreSQL test app has its own schema");
-    };
     assert_eq!(health_becomes(&app, 200).await["status"], "ok");
 
-    // Its tables out of reach: every query the app makes now fails.
-    let pool = sqlx::PgPool::connect(&std::env::var("TESSERA_TEST_POSTGRES_URL").unwrap())
-        .await
-        .unwrap();
-    let away = format!("{schema}_away");
-    sqlx::query(&format!("ALTER SCHEMA {schema} RENAME TO {away}"))
-        .execute(&pool)
-        .await
-        .unwrap();
+    let outage = Outage::begin(&app).await;
     let down = health_becomes(&app, 503).await;
     assert_eq!(down["status"], "database unreachable");
 
-    sqlx::query(&format!("ALTER SCHEMA {away} RENAME TO {schema}"))
-        .execute(&pool)
-        .await
-        .unwrap();
+    outage.end().await;
     assert_eq!(health_becomes(&app, 200).await["status"], "ok");
 }

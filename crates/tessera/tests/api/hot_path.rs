@@ -4,8 +4,8 @@
 //! would fail here instead of being merely slower.
 
 use crate::common::{Backend, TestApp};
+use crate::outage::Outage;
 use serde_json::{json, Value};
-use tessera_store::DatabaseConfig;
 
 async fn current(app: &TestApp, key: &str) -> (u16, Value) {
     let res = app.get_with_session("/api/user/current", key).await;
@@ -31,13 +31,6 @@ async fn warm_checks_are_answered_while_the_database_is_out_of_reach() {
         return;
     }
     let app = TestApp::spawn(Backend::Postgres).await;
-    let DatabaseConfig::Postgres {
-        schema: Some(schema),
-        ..
-    } = &app.settings.database
-    else {
-        panic!("a PostgreSQL test app has its own schema");
-    };
     app.setup_admin("boss@example.com").await;
     app.create_user("pat@example.com", false).await;
     let key = app.login_ok("pat@example.com").await;
@@ -56,22 +49,12 @@ async fn warm_checks_are_answered_while_the_database_is_out_of_reach() {
     assert_eq!(status, 200);
     assert_eq!(me(&app, &token).await.0, 200);
 
-    let pool = sqlx::PgPool::connect(&std::env::var("TESSERA_TEST_POSTGRES_URL").unwrap())
-        .await
-        .unwrap();
-    let away = format!("{schema}_away");
-    sqlx::query(&format!("ALTER SCHEMA {schema} RENAME TO {away}"))
-        .execute(&pool)
-        .await
-        .unwrap();
+    let outage = Outage::begin(&app).await;
     let during = current(&app, &key).await;
     let token_during = me(&app, &token).await;
     // Anything not cached now fails: a new login cannot be checked.
     let fresh = app.login("pat@example.com", crate::common::PASSWORD).await;
-    sqlx::query(&format!("ALTER SCHEMA {away} RENAME TO {schema}"))
-        .execute(&pool)
-        .await
-        .unwrap();
+    outage.end().await;
 
     assert_eq!(during, (200, warm), "the same answer, from memory");
     assert_eq!(token_during.0, 200, "{:?}", token_during.1);

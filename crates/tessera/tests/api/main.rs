@@ -28,6 +28,7 @@ mod metrics;
 mod oidc;
 pub mod oidc_peer;
 mod openapi;
+mod outage;
 mod own_sessions;
 mod pages_account;
 mod pages_account_identity;
