@@ -158,13 +158,13 @@ impl Application {
             None => None,
         };
         let health = Arc::new(tessera_http::Health::default());
-        let state = AppState {
+        let state = AppState::new(tessera_http::AppParts {
             services: services.clone(),
             config: Arc::new(settings.http.clone()),
             metrics: Arc::new(tessera_http::Metrics::new()),
             health: health.clone(),
             rendered: Arc::new(tessera_http::Rendered::default()),
-        };
+        });
         let metrics = match &settings.metrics_addr {
             Some(addr) => {
                 Some(
