@@ -15,6 +15,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tessera_domain::Error;
 
 /// Where a password login came in.
@@ -70,6 +71,8 @@ struct RouteLabels {
 
 /// The application's metrics; cheap to share (`Arc` in the state).
 pub struct Metrics {
+    /// Tells apart the metrics of the apps in one process (tests), for [`layer`]'s per-thread handles.
+    id: u64,
     registry: Registry,
     logins: Family<LoginLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
@@ -104,7 +107,9 @@ impl Metrics {
             "Time to answer a request, by method, matched route and status class",
             latency.clone(),
         );
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             registry,
             logins,
             latency,
