@@ -6,7 +6,7 @@ use crate::cookies;
 use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{Extensions, HeaderMap};
+use axum::http::{Extensions, HeaderMap, HeaderName};
 use std::borrow::Cow;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
@@ -38,14 +38,24 @@ pub fn from_trusted_proxy(extensions: &Extensions, config: &HttpConfig) -> bool 
 /// HTTPS as Metabase decides it for the `Secure` flag (reference §3.5), except that the proxy
 /// headers count only from a trusted proxy: anyone else could turn the flag off (or on) at will.
 pub fn is_https(headers: &HeaderMap, from_trusted_proxy: bool) -> bool {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    // Names made once, not parsed from text on every call: this runs for most requests.
+    const SCHEME: [HeaderName; 3] = [
+        HeaderName::from_static("x-forwarded-proto"),
+        HeaderName::from_static("x-forwarded-protocol"),
+        HeaderName::from_static("x-url-scheme"),
+    ];
+    const SSL: [HeaderName; 2] = [
+        HeaderName::from_static("x-forwarded-ssl"),
+        HeaderName::from_static("front-end-https"),
+    ];
+    let get = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     if from_trusted_proxy {
-        for name in ["x-forwarded-proto", "x-forwarded-protocol", "x-url-scheme"] {
+        for name in &SCHEME {
             if let Some(v) = get(name) {
                 return v.trim().eq_ignore_ascii_case("https");
             }
         }
-        for name in ["x-forwarded-ssl", "front-end-https"] {
+        for name in &SSL {
             if let Some(v) = get(name) {
                 return v.trim().eq_ignore_ascii_case("on");
             }
