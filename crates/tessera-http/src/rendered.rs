@@ -55,7 +55,7 @@ mod tests {
     fn current(email: &str, features: &[&str]) -> CurrentUser {
         let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         CurrentUser {
-            user: User {
+            user: Arc::new(User {
                 id: UserId(7),
                 kind: UserKind::Person,
                 email: email.into(),
@@ -72,7 +72,7 @@ mod tests {
                 login_attributes: None,
                 must_change_password: false,
                 group_ids: vec![],
-            },
+            }),
             first_login: t,
             user_count: 1,
             features: features.iter().map(|f| f.to_string()).collect(),

@@ -31,8 +31,8 @@ pub async fn features(deps: &Deps, user: &User) -> Result<Vec<String>, Error> {
 
 /// Whether this user value holds every group its person holds (not a personal key's narrower view).
 async fn holds_all_own_groups(deps: &Deps, user: &User) -> Result<bool, Error> {
-    let stored = deps.store.user(user.id).await?;
-    Ok(stored.is_some_and(|s| s.group_ids.iter().all(|g| user.group_ids.contains(g))))
+    let stored = deps.store.user_group_ids(user.id).await?;
+    Ok(stored.is_some_and(|ids| ids.iter().all(|g| user.group_ids.contains(g))))
 }
 
 /// `MissingFeature` unless the user holds `feature`.

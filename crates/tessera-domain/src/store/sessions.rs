@@ -8,6 +8,7 @@ use crate::types::throttle::{ThrottleKey, Window};
 use crate::types::user::{LoginHistoryEntry, User};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 /// A session to be written, with the login-history row that goes with it.
 #[derive(Debug, Clone)]
@@ -42,11 +43,12 @@ pub trait SessionStore: Send + Sync {
     /// Whether the user has logged in before at all, and from this device.
     async fn device_seen(&self, user_id: UserId, device_id: &str) -> StoreResult<(bool, bool)>;
     /// The active user owning the (not embedded) session, if it was created after `created_after`.
+    /// Shared: the session check is the hot path, and a cache can hand out its copy without cloning.
     async fn session_user(
         &self,
         key_hash: &TokenHash,
         created_after: DateTime<Utc>,
-    ) -> StoreResult<Option<User>>;
+    ) -> StoreResult<Option<Arc<User>>>;
     /// The owner of the session with this key hash, whoever they are and however old it is.
     async fn session_owner(&self, key_hash: &TokenHash) -> StoreResult<Option<SessionOwner>>;
     /// The same for an embedded session, which only counts with its own anti-CSRF token.
@@ -55,7 +57,7 @@ pub trait SessionStore: Send + Sync {
         key_hash: &TokenHash,
         anti_csrf_hash: &TokenHash,
         created_after: DateTime<Utc>,
-    ) -> StoreResult<Option<User>>;
+    ) -> StoreResult<Option<Arc<User>>>;
     /// The user's sessions created after `created_after`, newest first; `current` marks the one
     /// whose key hashes to `current`.
     async fn sessions_of(

@@ -1,7 +1,7 @@
 //! Storage of people: reads, creation, first-run setup, changes, passwords and deactivation.
 
 use super::{NewSession, StoreResult};
-use crate::types::ids::UserId;
+use crate::types::ids::{GroupId, UserId};
 use crate::types::mail::OutboxMessage;
 use crate::types::user::{Credentials, NewUser, User, UserChanges, UserPage, UserQuery};
 use async_trait::async_trait;
@@ -30,6 +30,10 @@ pub trait UserStore: Send + Sync {
     /// People (not API-key users).
     async fn user_count(&self) -> StoreResult<i64>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// The groups the person is in; a cache answers without copying the whole person.
+    async fn user_group_ids(&self, id: UserId) -> StoreResult<Option<Vec<GroupId>>> {
+        Ok(self.user(id).await?.map(|u| u.group_ids))
+    }
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
     async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>>;
     async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>>;

@@ -3,6 +3,7 @@
 use super::ids::SessionId;
 use super::user::User;
 use chrono::{DateTime, Duration, Utc};
+use std::sync::Arc;
 
 /// Who is calling, as far as the transport can tell.
 #[derive(Debug, Clone, Default)]
@@ -15,7 +16,7 @@ pub struct ClientContext {
 /// The current user plus what `GET /api/user/current` derives from their history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurrentUser {
-    pub user: User,
+    pub user: Arc<User>,
     pub first_login: DateTime<Utc>,
     pub user_count: i64,
     pub features: Vec<String>,

@@ -85,9 +85,10 @@ pub struct SignedInSession {
 }
 
 /// The authenticated caller (by session, else by API key), or none. Resolved once per request and kept
-/// in the extensions, with the session used, if any.
+/// in the extensions, with the session used, if any. Shared, not copied: every extractor of the
+/// request hands out the same person.
 #[derive(Clone)]
-pub struct MaybeUser(pub Option<User>);
+pub struct MaybeUser(pub Option<Arc<User>>);
 
 /// Kept in the extensions for a second extractor of the same request; the person is shared, not
 /// copied again.
@@ -129,16 +130,18 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Resolved, ApiErr
             user = if raw.trim_start().starts_with(PERSONAL_KEY_START) {
                 // A person's own key: the person, restricted to the key's groups.
                 let caller = state.services.personal_keys.authenticate(raw).await?;
-                caller.map(|c| c.user)
+                caller.map(|c| Arc::new(c.user))
             } else {
-                state.services.api_keys.authenticate(raw).await?
+                state
+                    .services
+                    .api_keys
+                    .authenticate(raw)
+                    .await?
+                    .map(Arc::new)
             };
         }
     }
-    let found = Resolved {
-        user: user.map(Arc::new),
-        session,
-    };
+    let found = Resolved { user, session };
     parts.extensions.insert(found.clone());
     Ok(found)
 }
@@ -150,14 +153,13 @@ impl FromRequestParts<AppState> for MaybeUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = resolve(parts, state).await?.user;
-        Ok(MaybeUser(user.map(Arc::unwrap_or_clone)))
+        Ok(MaybeUser(resolve(parts, state).await?.user))
     }
 }
 
 /// A signed-in caller and the session they signed in with (`None` for an API key).
 pub struct CurrentSession {
-    pub user: User,
+    pub user: Arc<User>,
     pub session: Option<SignedInSession>,
 }
 
@@ -176,7 +178,7 @@ impl FromRequestParts<AppState> for CurrentSession {
 
 /// A caller signed in with a session: 401 for nobody, 403 for an API key (Metabase's or a personal
 /// one), so a key can never mint or manage keys.
-pub struct SessionUser(pub User);
+pub struct SessionUser(pub Arc<User>);
 
 impl FromRequestParts<AppState> for SessionUser {
     type Rejection = ApiError;
@@ -197,7 +199,7 @@ impl FromRequestParts<AppState> for SessionUser {
 
 /// A signed-in caller; 401 `Unauthenticated` otherwise.
 #[derive(Clone)]
-pub struct CurrentUser(pub User);
+pub struct CurrentUser(pub Arc<User>);
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
@@ -230,7 +232,7 @@ fn may_act_before_change(parts: &Parts, user: &User) -> bool {
 
 /// A signed-in superuser; 401 for nobody, 403 for anyone else.
 #[derive(Clone)]
-pub struct Admin(pub User);
+pub struct Admin(pub Arc<User>);
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;

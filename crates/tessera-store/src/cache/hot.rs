@@ -28,6 +28,17 @@ impl CachedStore {
         Ok((found, true))
     }
 
+    /// The person, counting one hit or one miss.
+    pub(super) async fn counted_view(&self, id: UserId) -> StoreResult<Option<Arc<User>>> {
+        let (user, fetched) = self.view(id).await?;
+        if fetched {
+            self.memory.miss()
+        } else {
+            self.memory.hit()
+        }
+        Ok(user.map(|u| u.value))
+    }
+
     /// A session and its owner, whatever their age or state (the callers check those).
     pub(super) async fn session_and_user(
         &self,

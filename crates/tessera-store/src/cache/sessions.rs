@@ -7,6 +7,7 @@ use super::revocation::Revocation;
 use super::CachedStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{NewSession, SessionOwner, SessionStore, StoreResult, ThrottleStore};
 use tessera_domain::types::ids::{SessionId, UserId};
@@ -35,12 +36,12 @@ impl SessionStore for CachedStore {
         &self,
         key_hash: &TokenHash,
         created_after: DateTime<Utc>,
-    ) -> StoreResult<Option<User>> {
+    ) -> StoreResult<Option<Arc<User>>> {
         Ok(self
             .session_and_user(key_hash)
             .await?
             .filter(|(s, u)| s.anti_csrf.is_none() && s.created_at > created_after && u.is_active)
-            .map(|(_, user)| User::clone(&user)))
+            .map(|(_, user)| user))
     }
 
     async fn session_owner(&self, key_hash: &TokenHash) -> StoreResult<Option<SessionOwner>> {
@@ -52,7 +53,7 @@ impl SessionStore for CachedStore {
         key_hash: &TokenHash,
         anti_csrf_hash: &TokenHash,
         created_after: DateTime<Utc>,
-    ) -> StoreResult<Option<User>> {
+    ) -> StoreResult<Option<Arc<User>>> {
         let anti_csrf = hash_key(anti_csrf_hash);
         Ok(self
             .session_and_user(key_hash)
@@ -60,7 +61,7 @@ impl SessionStore for CachedStore {
             .filter(|(s, u)| {
                 s.anti_csrf == Some(anti_csrf) && s.created_at > created_after && u.is_active
             })
-            .map(|(_, user)| User::clone(&user)))
+            .map(|(_, user)| user))
     }
 
     async fn sessions_of(

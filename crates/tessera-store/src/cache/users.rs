@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use tessera_domain::store::{
     NewSession, SettingStore, SetupOutcome, SetupRequest, StoreResult, UserStore,
 };
-use tessera_domain::types::ids::UserId;
+use tessera_domain::types::ids::{GroupId, UserId};
 use tessera_domain::types::mail::OutboxMessage;
 use tessera_domain::types::user::{Credentials, NewUser, User, UserChanges, UserPage, UserQuery};
 
@@ -29,13 +29,11 @@ impl UserStore for CachedStore {
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        let (user, fetched) = self.view(id).await?;
-        if fetched {
-            self.memory.miss()
-        } else {
-            self.memory.hit()
-        }
-        Ok(user.map(|u| User::clone(&u.value)))
+        Ok(self.counted_view(id).await?.map(|u| User::clone(&u)))
+    }
+
+    async fn user_group_ids(&self, id: UserId) -> StoreResult<Option<Vec<GroupId>>> {
+        Ok(self.counted_view(id).await?.map(|u| u.group_ids.clone()))
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {

@@ -5,6 +5,7 @@ use crate::error::DbResult;
 use crate::rows::{millis, time, LoginHistoryRow, SessionRow, UserRow, USER_COLUMNS};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::{NewSession, SessionOwner, SessionStore, StoreResult, ThrottleStore};
 use tessera_domain::types::ids::{SessionId, UserId};
@@ -119,8 +120,8 @@ macro_rules! impl_session_store {
                 &self,
                 key_hash: &TokenHash,
                 created_after: DateTime<Utc>,
-            ) -> StoreResult<Option<User>> {
-                self.live_session_user(key_hash, "", created_after).await
+            ) -> StoreResult<Option<Arc<User>>> {
+                Ok(self.live_session_user(key_hash, "", created_after).await?.map(Arc::new))
             }
 
             async fn session_owner(&self, key_hash: &TokenHash) -> StoreResult<Option<SessionOwner>> {
@@ -143,9 +144,11 @@ macro_rules! impl_session_store {
                 key_hash: &TokenHash,
                 anti_csrf_hash: &TokenHash,
                 created_after: DateTime<Utc>,
-            ) -> StoreResult<Option<User>> {
-                self.live_session_user(key_hash, anti_csrf_hash.as_str(), created_after)
-                    .await
+            ) -> StoreResult<Option<Arc<User>>> {
+                Ok(self
+                    .live_session_user(key_hash, anti_csrf_hash.as_str(), created_after)
+                    .await?
+                    .map(Arc::new))
             }
 
             async fn sessions_of(

@@ -134,7 +134,7 @@ impl Sessions {
         &self,
         key: &SessionKey,
         anti_csrf: Option<&AntiCsrfToken>,
-    ) -> Result<Option<User>, Error> {
+    ) -> Result<Option<Arc<User>>, Error> {
         let created_after = self.deps.now() - self.deps.config.session_age;
         let store = &self.deps.store;
         Ok(match anti_csrf {
@@ -177,7 +177,7 @@ impl Sessions {
     }
 
     /// `GET /api/user/current`: the user with their first login, the number of people and features.
-    pub async fn current_user(&self, user: User) -> Result<CurrentUser, Error> {
+    pub async fn current_user(&self, user: Arc<User>) -> Result<CurrentUser, Error> {
         let first_login = self
             .deps
             .store

@@ -82,7 +82,7 @@ impl From<&CurrentUser> for CurrentUserBody {
     fn from(c: &CurrentUser) -> Self {
         let installer = c.user.id == UserId(1);
         Self {
-            user: UserBody::from(&c.user),
+            user: UserBody::from(&*c.user),
             group_ids: c.user.group_ids.clone(),
             personal_collection_id: None,
             is_installer: installer,

@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use std::sync::Arc;
 use tessera_domain::secret::{Password, SessionKey};
 use tessera_domain::types::ids::SessionId;
 use tessera_domain::types::user::{User, UserChanges};
@@ -58,7 +59,7 @@ pub struct PasswordForm {
 /// session, so it is sent to sign in too.
 pub(super) fn signed_in(
     caller: Result<CurrentSession, ApiError>,
-) -> Result<(User, SessionKey), Box<Response>> {
+) -> Result<(Arc<User>, SessionKey), Box<Response>> {
     match caller {
         Ok(CurrentSession {
             user,

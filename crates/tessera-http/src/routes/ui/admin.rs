@@ -11,12 +11,13 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 use tessera_domain::types::ids::GroupId;
 use tessera_domain::types::user::User;
 use tessera_domain::Error;
 
 /// A signed-in administrator, for a page.
-pub struct PageAdmin(pub User);
+pub struct PageAdmin(pub Arc<User>);
 
 impl FromRequestParts<AppState> for PageAdmin {
     type Rejection = Response;
