@@ -28,11 +28,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api-keys/{id}", get(edit).post(save))
         .route(
             "/admin/api-keys/{id}/regenerate",
-            get(admin_confirm::regenerate_key).post(regenerate),
+            get(admin_confirm::key).post(regenerate),
         )
         .route(
             "/admin/api-keys/{id}/delete",
-            get(admin_confirm::delete_key).post(delete),
+            get(admin_confirm::key).post(delete),
         )
         .route(
             "/admin/api-keys/personal/{id}/revoke",

@@ -58,7 +58,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/admin/people/{id}/deactivate",
-            get(admin_confirm::deactivate).post(admin_people::deactivate),
+            get(admin_confirm::person).post(admin_people::deactivate),
         )
         .route(
             "/admin/people/{id}/reactivate",
@@ -66,11 +66,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/admin/people/{id}/reset-password",
-            get(admin_confirm::reset_password).post(admin_people::reset_password),
+            get(admin_confirm::person).post(admin_people::reset_password),
         )
         .route(
             "/admin/people/{id}/end-sessions",
-            get(admin_confirm::end_sessions).post(admin_people::end_sessions),
+            get(admin_confirm::person).post(admin_people::end_sessions),
         )
         .merge(admin_groups::router())
         .merge(admin_keys::router())
