@@ -55,6 +55,9 @@ async fn destructive_actions_ask_first_and_asking_changes_nothing(backend: Backe
         "Reset Pat&#x27;s password?",
     )
     .await;
+    // Without a mail server the reset makes a temporary password, and the question says so.
+    let reset = admin.get(&format!("{person}/reset-password")).await;
+    assert!(reset.body.contains("replaced by a temporary one"));
     // Nothing happened: Sam is active, signed in, and their password still works.
     let user = app.auth.store().user(UserId(sam)).await.unwrap().unwrap();
     assert!(user.is_active && !user.must_change_password);
