@@ -74,14 +74,17 @@ impl GroupStore for CachedStore {
 
     async fn user_features(&self, id: UserId) -> StoreResult<Vec<String>> {
         let memory = &self.memory;
-        if let Some(found) = memory.fresh(&memory.features, &id) {
+        let (person, _) = self.person(id).await?;
+        if let Some(features) = person.as_ref().and_then(|p| p.value.features.get()) {
             memory.hit();
-            return Ok(Vec::clone(&found.value));
+            return Ok(Vec::clone(features));
         }
         memory.miss();
         let seq = memory.seq();
         let features = self.inner.user_features(id).await?;
-        memory.fill(&memory.features, id, Arc::new(features.clone()), seq);
+        if let Some(person) = person {
+            memory.complete(&person.value.features, Arc::new(features.clone()), seq);
+        }
         Ok(features)
     }
 

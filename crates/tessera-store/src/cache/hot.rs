@@ -1,7 +1,7 @@
 //! The lookups of the hot path, answered from memory when it holds a fresh answer: the person, a
 //! session, an access token, the API keys sharing a prefix. Each counts one hit or one miss.
 
-use super::memory::{hash_key, HashKey, Owned, SessionEntry, Stamped, TokenEntry, Unknown};
+use super::memory::{hash_key, HashKey, Owned, Person, SessionEntry, Stamped, TokenEntry, Unknown};
 use super::CachedStore;
 use quick_cache::sync::Cache;
 use std::future::Future;
@@ -13,30 +13,35 @@ use tessera_domain::types::ids::UserId;
 use tessera_domain::types::user::User;
 
 impl CachedStore {
-    /// The person, and whether the database had to be asked. Not counted: the callers count.
-    pub(super) async fn view(&self, id: UserId) -> StoreResult<(Option<Stamped<Arc<User>>>, bool)> {
+    /// What the cache knows of the person, and whether the database had to be asked. Not counted:
+    /// the callers count.
+    pub(super) async fn person(
+        &self,
+        id: UserId,
+    ) -> StoreResult<(Option<Stamped<Arc<Person>>>, bool)> {
         let memory = &self.memory;
-        if let Some(found) = memory.fresh(&memory.users, &id) {
+        if let Some(found) = memory.fresh(&memory.people, &id) {
             return Ok((Some(found), false));
         }
         let seq = memory.seq();
-        let user = self.inner.user(id).await?.map(Arc::new);
+        let user = self.inner.user(id).await?;
         let found = user.map(|user| {
-            memory.fill(&memory.users, id, user.clone(), seq);
-            memory.stamp(user, seq)
+            let person = Arc::new(Person::new(Arc::new(user)));
+            memory.fill(&memory.people, id, person.clone(), seq);
+            memory.stamp(person, seq)
         });
         Ok((found, true))
     }
 
     /// The person, counting one hit or one miss.
     pub(super) async fn counted_view(&self, id: UserId) -> StoreResult<Option<Arc<User>>> {
-        let (user, fetched) = self.view(id).await?;
+        let (person, fetched) = self.person(id).await?;
         if fetched {
             self.memory.miss()
         } else {
             self.memory.hit()
         }
-        Ok(user.map(|u| u.value))
+        Ok(person.map(|p| p.value.user.clone()))
     }
 
     /// A session and its owner, whatever their age or state (the callers check those).
@@ -96,14 +101,14 @@ impl CachedStore {
         let memory = &self.memory;
         let key = hash_key(hash);
         if let Some(entry) = memory.fresh(cache, &key) {
-            let (user, fetched) = self.view(entry.value.owner()).await?;
-            if let Some(user) = user.filter(|u| u.seq <= entry.seq) {
+            let (person, fetched) = self.person(entry.value.owner()).await?;
+            if let Some(person) = person.filter(|p| p.seq <= entry.seq) {
                 if fetched {
                     memory.miss()
                 } else {
                     memory.hit()
                 }
-                return Ok(Some((entry.value, user.value)));
+                return Ok(Some((entry.value, person.value.user.clone())));
             }
         } else if memory.is_unknown(&unknown(key)) {
             return Ok(None);
@@ -115,8 +120,8 @@ impl CachedStore {
             return Ok(None);
         };
         memory.fill(cache, key, entry.clone(), seq);
-        let (user, _) = self.view(entry.owner()).await?;
-        Ok(user.map(|u| (entry, u.value)))
+        let (person, _) = self.person(entry.owner()).await?;
+        Ok(person.map(|p| (entry, p.value.user.clone())))
     }
 
     /// The live API keys whose prefix is `prefix`.

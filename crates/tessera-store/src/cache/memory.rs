@@ -9,7 +9,7 @@ use super::revocation::Revocation;
 use chrono::{DateTime, Utc};
 use quick_cache::sync::Cache;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tessera_domain::secret::TokenHash;
 use tessera_domain::store::CacheStats;
@@ -43,6 +43,25 @@ pub(crate) struct Stamped<T> {
     pub value: T,
     pub seq: u64,
     expires: Instant,
+}
+
+/// What the cache knows of one person: read with them, the rest filled in when first asked for, and
+/// all of it dropped at once when they are revoked. One lookup then serves the session check's
+/// person, their features and their first login.
+pub(crate) struct Person {
+    pub user: Arc<User>,
+    pub features: OnceLock<Arc<Vec<String>>>,
+    pub first_login: OnceLock<Option<DateTime<Utc>>>,
+}
+
+impl Person {
+    pub fn new(user: Arc<User>) -> Self {
+        Self {
+            user,
+            features: OnceLock::new(),
+            first_login: OnceLock::new(),
+        }
+    }
 }
 
 /// A session as the cache keeps it.
@@ -91,9 +110,7 @@ pub(crate) struct Memory {
     pub sessions: Cache<HashKey, Stamped<SessionEntry>>,
     pub tokens: Cache<HashKey, Stamped<TokenEntry>>,
     pub key_prefixes: Cache<String, Stamped<Arc<Vec<KeyCandidate>>>>,
-    pub users: Cache<UserId, Stamped<Arc<User>>>,
-    pub features: Cache<UserId, Stamped<Arc<Vec<String>>>>,
-    pub first_login: Cache<UserId, Stamped<Option<DateTime<Utc>>>>,
+    pub people: Cache<UserId, Stamped<Arc<Person>>>,
     user_count: Mutex<Option<Stamped<i64>>>,
     unknown: Cache<Unknown, Instant>,
     seq: AtomicU64,
@@ -112,9 +129,7 @@ impl Memory {
             sessions: Cache::new(capacity),
             tokens: Cache::new(capacity),
             key_prefixes: Cache::new(capacity),
-            users: Cache::new(capacity),
-            features: Cache::new(capacity),
-            first_login: Cache::new(capacity),
+            people: Cache::new(capacity),
             user_count: Mutex::new(None),
             // Unknown keys are cheap to be asked again; a sixteenth of the bound is plenty.
             unknown: Cache::new((capacity / 16).max(16)),
@@ -170,6 +185,15 @@ impl Memory {
         }
     }
 
+    /// Adds to a cached person what was read at revocation count `seq`, unless a revocation came
+    /// since. The person was looked up before `seq` was read, so they are no newer than it; and a
+    /// revocation after it drops them, with what was added.
+    pub fn complete<T>(&self, slot: &OnceLock<T>, value: T, seq: u64) {
+        if self.seq() == seq {
+            let _ = slot.set(value);
+        }
+    }
+
     pub fn user_count(&self) -> Option<i64> {
         let slot = self.user_count.lock().ok()?;
         slot.as_ref()
@@ -219,9 +243,7 @@ impl Memory {
                 self.tokens.remove(&key);
             }
             Revocation::User(id) => {
-                self.users.remove(id);
-                self.features.remove(id);
-                self.first_login.remove(id);
+                self.people.remove(id);
             }
             Revocation::ApiKeys => {
                 self.key_prefixes.clear();
@@ -231,21 +253,15 @@ impl Memory {
                 self.sessions.clear();
                 self.tokens.clear();
                 self.key_prefixes.clear();
-                self.users.clear();
-                self.features.clear();
-                self.first_login.clear();
+                self.people.clear();
                 self.unknown.clear();
             }
         }
     }
 
     pub fn stats(&self) -> CacheStats {
-        let entries = self.sessions.len()
-            + self.tokens.len()
-            + self.key_prefixes.len()
-            + self.users.len()
-            + self.features.len()
-            + self.first_login.len();
+        let entries =
+            self.sessions.len() + self.tokens.len() + self.key_prefixes.len() + self.people.len();
         CacheStats {
             hits: self.hits.load(SeqCst),
             misses: self.misses.load(SeqCst),
@@ -255,5 +271,23 @@ impl Memory {
             negative_entries: self.unknown.len() as u64,
             capacity: self.capacity as u64,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_was_read_before_a_revocation_is_not_added() {
+        let memory = Memory::new(Duration::from_secs(60), 100);
+        let slot = OnceLock::new();
+        let seq = memory.seq();
+        memory.revoke(&Revocation::User(UserId(1)));
+        memory.complete(&slot, "stale", seq);
+        assert_eq!(slot.get(), None);
+        let seq = memory.seq();
+        memory.complete(&slot, "fresh", seq);
+        assert_eq!(slot.get(), Some(&"fresh"));
     }
 }

@@ -108,14 +108,17 @@ impl SessionStore for CachedStore {
 
     async fn first_login(&self, user_id: UserId) -> StoreResult<Option<DateTime<Utc>>> {
         let memory = &self.memory;
-        if let Some(found) = memory.fresh(&memory.first_login, &user_id) {
+        let (person, _) = self.person(user_id).await?;
+        if let Some(first) = person.as_ref().and_then(|p| p.value.first_login.get()) {
             memory.hit();
-            return Ok(found.value);
+            return Ok(*first);
         }
         memory.miss();
         let seq = memory.seq();
         let first = self.inner.first_login(user_id).await?;
-        memory.fill(&memory.first_login, user_id, first, seq);
+        if let Some(person) = person {
+            memory.complete(&person.value.first_login, first, seq);
+        }
         Ok(first)
     }
 }
