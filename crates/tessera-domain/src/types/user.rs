@@ -33,7 +33,8 @@ impl UserKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// `Eq` lets a shared `Arc<User>` compare by address first, skipping the fields when it is the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
     pub kind: UserKind,
