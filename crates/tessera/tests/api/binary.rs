@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
@@ -25,6 +25,40 @@ pub(crate) fn tessera(data_dir: &Path) -> Command {
         .env("RUST_LOG", "trace,sqlx=trace")
         .env("NO_COLOR", "1");
     cmd
+}
+
+/// Signs `email` in with `password` on the server at `base`; the session key.
+pub(crate) async fn sign_in(base: &str, email: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/session"))
+        .json(&json!({"username": email, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Runs `tessera ARGS` on `data_dir` with `stdin` as its standard input, to its end.
+pub(crate) fn run_with_stdin(data_dir: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = tessera(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 impl Server {
@@ -728,24 +762,8 @@ fn config_check_connect_reaches_a_live_smtp_server() {
 /// command-line flag still works but warns, since the process list shows it to everyone.
 #[tokio::test]
 async fn cli_passwords_come_from_stdin_and_the_flag_warns() {
-    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let run_with_stdin = |args: &[&str], stdin: &str| {
-        let mut child = tessera(dir.path())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let run_with_stdin = |args: &[&str], stdin: &str| run_with_stdin(dir.path(), args, stdin);
     let created = run_with_stdin(
         &[
             "user",

@@ -2,45 +2,19 @@
 //! password) reaches the server's credential cache within a second, through the revocation journal,
 //! long before the cache's entries would expire on their own (`TESSERA_CACHE_TTL`, 10 minutes).
 
-use crate::binary::{tessera, Server};
-use serde_json::{json, Value};
-use std::io::Write;
+use crate::binary::{run_with_stdin, sign_in, Server};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+/// Everyone's password before the command changes one.
+const PASSWORD: &str = "Old-pass-42";
 
 /// How long the server may take to see a command's revocation.
 const BOUND: Duration = Duration::from_secs(1);
 
 fn run(dir: &Path, args: &[&str], stdin: &str) {
-    let mut child = tessera(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success(), "tessera {args:?} failed");
-}
-
-async fn sign_in(http: &reqwest::Client, server: &Server, email: &str) -> String {
-    let res = http
-        .post(format!("{}/api/session", server.base))
-        .json(&json!({"username": email, "password": "Old-pass-42"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    let out = run_with_stdin(dir, args, stdin);
+    assert!(out.status.success(), "tessera {args:?} failed");
 }
 
 async fn status(http: &reqwest::Client, server: &Server, session: &str) -> u16 {
@@ -75,11 +49,11 @@ async fn command_line_changes_reach_the_running_server_within_a_second() {
         if admin {
             args.push("--admin");
         }
-        run(dir.path(), &args, "Old-pass-42\n");
+        run(dir.path(), &args, &format!("{PASSWORD}\n"));
     }
     let http = reqwest::Client::new();
-    let ops = sign_in(&http, &server, "ops@example.com").await;
-    let analyst = sign_in(&http, &server, "analyst@example.com").await;
+    let ops = sign_in(&server.base, "ops@example.com", PASSWORD).await;
+    let analyst = sign_in(&server.base, "analyst@example.com", PASSWORD).await;
     // Checked twice: the second answer comes from the server's cache.
     for _ in 0..2 {
         assert_eq!(status(&http, &server, &ops).await, 200);

@@ -229,6 +229,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The status of `GET /users/me` with this access token: 200 while it works.
+    pub async fn access_token_status(&self, token: &str) -> u16 {
+        self.http
+            .get(self.url("/users/me"))
+            .header("X-Access-Token", token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     pub async fn properties(&self) -> Value {
         self.http
             .get(self.url("/api/session/properties"))

@@ -35,17 +35,6 @@ async fn refresh(app: &TestApp, token: &str) -> (u16, Value) {
     .await
 }
 
-async fn me(app: &TestApp, token: &str) -> u16 {
-    app.http
-        .get(app.url("/users/me"))
-        .header("X-Access-Token", token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn refreshes_sent_together_each_behave_as_if_alone(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.create_user("p@example.com", false).await;
@@ -85,9 +74,13 @@ async fn refreshes_sent_together_each_behave_as_if_alone(backend: Backend) {
         "every successor is a new token"
     );
     for successor in &successors {
-        assert_eq!(me(&app, successor).await, 200);
+        assert_eq!(app.access_token_status(successor).await, 200);
     }
     for token in &tokens {
-        assert_eq!(me(&app, token).await, 401, "a replaced token stops working");
+        assert_eq!(
+            app.access_token_status(token).await,
+            401,
+            "a replaced token stops working"
+        );
     }
 }

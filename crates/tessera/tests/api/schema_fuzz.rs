@@ -14,7 +14,7 @@
 //!
 //! Run it alone: `cargo test -p tessera --test api -- schema_fuzz --nocapture`.
 
-use crate::binary::{tessera, Server};
+use crate::binary::{sign_in, tessera, Server};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -76,20 +76,6 @@ fn create_admin(dir: &Path, email: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-async fn session(base: &str, email: &str) -> String {
-    let res = reqwest::Client::new()
-        .post(format!("{base}/api/session"))
-        .json(&json!({"username": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 async fn access_token(base: &str, email: &str) -> String {
@@ -196,7 +182,7 @@ async fn schemathesis_finds_no_server_error_no_contradiction_and_no_leak() {
     }
     let main = format!(
         "X-Metabase-Session: {}",
-        session(&server.base, "fuzz@example.com").await
+        sign_in(&server.base, "fuzz@example.com", PASSWORD).await
     );
     let token = access_token(&server.base, "fuzz@example.com").await;
     let token = format!("X-Access-Token: {token}");

@@ -34,17 +34,6 @@ async fn token_call(app: &TestApp, method: Method, path: &str, body: Value) -> (
     .await
 }
 
-async fn me(app: &TestApp, token: &str) -> u16 {
-    app.http
-        .get(app.url("/users/me"))
-        .header("X-Access-Token", token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn token_login(app: &TestApp, email: &str, password: &str) -> (u16, Value) {
     token_call(
         app,
@@ -101,7 +90,11 @@ async fn a_temporary_password_gets_no_token_until_changed(backend: Backend) {
     assert_eq!(status, 200);
     let (status, body) = token_login(&app, "p@example.com", NEW_PASSWORD).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(me(&app, body["token"].as_str().unwrap()).await, 200);
+    assert_eq!(
+        app.access_token_status(body["token"].as_str().unwrap())
+            .await,
+        200
+    );
 }
 
 async fn a_token_is_refused_while_its_holder_has_a_temporary_password(backend: Backend) {
@@ -203,7 +196,7 @@ async fn a_refresh_chain_ends_after_the_maximum_age(backend: Backend) {
     // (the default).
     let max_age = Duration::days(30);
     let (token, start) = refresh_until(&app, max_age).await;
-    assert_eq!(me(&app, &token).await, 200);
+    assert_eq!(app.access_token_status(&token).await, 200);
     app.clock.set(start + max_age + Duration::minutes(1));
     let refused = (
         401,
@@ -214,7 +207,7 @@ async fn a_refresh_chain_ends_after_the_maximum_age(backend: Backend) {
         refused
     );
     // The refusal spent nothing: the token still works until its own expiry.
-    assert_eq!(me(&app, &token).await, 200);
+    assert_eq!(app.access_token_status(&token).await, 200);
     // A new login starts a new chain.
     let (status, body) = token_login(&app, "p@example.com", PASSWORD).await;
     assert_eq!(status, 200);
