@@ -99,6 +99,22 @@ impl TestApp {
         env: &[(&str, &str)],
         tune: impl FnOnce(&mut Settings),
     ) -> Self {
+        Self::spawn_tuned_at(backend, env, tune, start_time()).await
+    }
+
+    /// [`Self::spawn_with`] with the clock starting at `at` (real time, for a real OpenID provider's
+    /// tokens). Set before anything runs: moving the clock back later could let the session purger,
+    /// having read the later time, delete sessions made after it.
+    pub async fn spawn_at(backend: Backend, env: &[(&str, &str)], at: DateTime<Utc>) -> Self {
+        Self::spawn_tuned_at(backend, env, |_| {}, at).await
+    }
+
+    async fn spawn_tuned_at(
+        backend: Backend,
+        env: &[(&str, &str)],
+        tune: impl FnOnce(&mut Settings),
+        at: DateTime<Utc>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let vars: HashMap<String, String> = env
@@ -125,7 +141,7 @@ impl TestApp {
             }
         };
         tune(&mut settings);
-        let clock = Arc::new(ManualClock::new(start_time()));
+        let clock = Arc::new(ManualClock::new(at));
         Self::start(settings, hash, clock, Arc::new(dir), Some(listener)).await
     }
 
@@ -183,6 +199,16 @@ impl TestApp {
         sink: &crate::peers::SmtpSink,
         env: &[(&str, &str)],
     ) -> Self {
+        Self::spawn_with_mail_at(backend, sink, env, start_time()).await
+    }
+
+    /// [`Self::spawn_with_mail`] with the clock starting at `at` (see [`Self::spawn_at`]).
+    pub async fn spawn_with_mail_at(
+        backend: Backend,
+        sink: &crate::peers::SmtpSink,
+        env: &[(&str, &str)],
+        at: DateTime<Utc>,
+    ) -> Self {
         let port = sink.smtp_port.to_string();
         let mut all: Vec<(&str, &str)> = vec![
             ("MB_EMAIL_SMTP_HOST", "127.0.0.1"),
@@ -192,7 +218,7 @@ impl TestApp {
             ("MB_SITE_URL", "http://tessera.test"),
         ];
         all.extend_from_slice(env);
-        Self::spawn_with(backend, &all).await
+        Self::spawn_at(backend, &all, at).await
     }
 
     /// Another instance over the same database and clock: a restart, or a second node.

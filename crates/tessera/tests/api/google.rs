@@ -244,8 +244,7 @@ async fn forgot_password_tells_sso_people_where_to_sign_in(backend: Backend) {
     let env = peer.google_env();
     let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     vars.push(("MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN", "corp.example"));
-    let app = TestApp::spawn_with_mail(backend, &sink, &vars).await;
-    app.clock.set(chrono::Utc::now());
+    let app = TestApp::spawn_with_mail_at(backend, &sink, &vars, chrono::Utc::now()).await;
     app.setup_admin("admin@example.com").await;
     let token = peer.id_token(GOOGLE_CLIENT, "bob").await;
     let (_, status, _) = google_auth(&app, json!({"token": token})).await;

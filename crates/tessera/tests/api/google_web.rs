@@ -17,8 +17,7 @@ async fn app(backend: Backend, peer: &OidcPeer) -> (TestApp, String) {
     let env = peer.google_web_env();
     let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     vars.push(("MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN", "example.com"));
-    let app = TestApp::spawn_with(backend, &vars).await;
-    app.clock.set(chrono::Utc::now());
+    let app = TestApp::spawn_at(backend, &vars, chrono::Utc::now()).await;
     let admin = app.setup_admin("admin@example.com").await;
     (app, admin)
 }
@@ -150,8 +149,7 @@ async fn a_state_is_good_only_for_the_flow_that_made_it() {
     let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     vars.push(("TESSERA_OIDC_AUTO_CREATE_DOMAINS", "example.com"));
     vars.push(("MB_GOOGLE_AUTH_AUTO_CREATE_ACCOUNTS_DOMAIN", "example.com"));
-    let app = TestApp::spawn_with(Backend::Sqlite, &vars).await;
-    app.clock.set(chrono::Utc::now());
+    let app = TestApp::spawn_at(Backend::Sqlite, &vars, chrono::Utc::now()).await;
     app.setup_admin("admin@example.com").await;
     for (from, to, cookie) in [
         ("oidc", "google", "tessera.GOOGLE_STATE"),

@@ -252,8 +252,7 @@ pub async fn app_using(
     };
     let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     vars.extend_from_slice(extra);
-    let app = TestApp::spawn_with(backend, &vars).await;
-    app.clock.set(chrono::Utc::now());
+    let app = TestApp::spawn_at(backend, &vars, chrono::Utc::now()).await;
     let admin = app.setup_admin("admin@example.com").await;
     (app, admin)
 }
